@@ -1,0 +1,168 @@
+"""The ``salescoach`` command line: index, search, ask, eval, clean, serve."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from .errors import SalesCoachError
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from .container import Services
+
+app = typer.Typer(help="SalesCoach: sales coaching with cited handbook passages.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure retrieval and analysis quality on JSONL sets.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+def _fail(error: Exception) -> NoReturn:
+    typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int], None]]:
+    """A tqdm bar on stderr that appears only if embedding actually happens."""
+    from tqdm import tqdm
+
+    bar: tqdm | None = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc="embedding passages", unit="passage", file=sys.stderr)
+        bar.update(done - bar.n)
+
+    try:
+        yield progress
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _services() -> Services:
+    from .container import build_services
+
+    try:
+        with _progress_bar() as progress:
+            return build_services(Settings(), progress)
+    except SalesCoachError as error:
+        _fail(error)
+
+
+@app.command()
+def index(force: Annotated[bool, typer.Option(help="Rebuild even when the index is fresh.")] = False) -> None:
+    """Build the search index, or refresh it when the handbooks, glossary or embedder changed."""
+    from .container import build_index
+
+    idx = build_index(Settings())
+    if not force and not idx.is_stale():
+        typer.echo(f"index is fresh: {idx.index_dir}")
+        return
+    try:
+        with _progress_bar() as progress:
+            manifest = idx.build(progress)
+    except SalesCoachError as error:
+        _fail(error)
+    typer.echo(f"indexed {manifest.passages} passages with {manifest.embedder_id} into {idx.index_dir}")
+
+
+@app.command()
+def search(
+    query: str,
+    k: Annotated[int, typer.Option(min=1, max=50, help="How many passages.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Find the handbook passages that best match QUERY (Chinese or English)."""
+    from .http.schemas import search_payload
+
+    services = _services()
+    try:
+        result = services.search.search(query, k)
+    except SalesCoachError as error:
+        _fail(error)
+    payload = search_payload(result)
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    for n, hit in enumerate(payload["results"], 1):
+        typer.secho(f"{n}. [{hit['score']:.4f}] {hit['doc']} · {hit['section']}", bold=True)
+        typer.echo(f"   {hit['text'][:300]}")
+
+
+@app.command()
+def ask(
+    question: str,
+    lang: Annotated[
+        str | None, typer.Option(help="Answer language: zh or en (default: the question's).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Answer QUESTION from the handbooks, with citations."""
+    if lang not in (None, "zh", "en"):
+        _fail(ValueError("--lang must be zh or en"))
+    services = _services()
+    try:
+        answer = services.answerer.ask(question, lang)  # type: ignore[arg-type]
+    except SalesCoachError as error:
+        _fail(error)
+    if as_json:
+        typer.echo(json.dumps(asdict(answer), ensure_ascii=False, indent=2))
+        return
+    typer.echo(answer.answer)
+    for n, citation in enumerate(answer.citations, 1):
+        typer.secho(f"\n[{n}] {citation.doc} · {citation.section}", bold=True)
+        typer.echo(citation.text)
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="JSONL with query, lang, gold_any.")
+    ],
+    k: Annotated[int, typer.Option(min=1, max=50)] = 5,
+    verbose: Annotated[bool, typer.Option(help="List each question's rank.")] = False,
+) -> None:
+    """Recall@k and MRR@10, overall and per language."""
+    from .retrieval.evaluation import evaluate_retrieval
+
+    report = evaluate_retrieval(_services().search, file, k)
+    if verbose:
+        for row in report.rows:
+            typer.echo(f"{row['id']}\t{row['lang']}\t{row['rank'] or '-'}\t{row['query']}")
+    typer.echo(json.dumps(report.summary(), indent=2))
+
+
+@app.command()
+def clean() -> None:
+    """Regenerate knowledge/handbooks/*.md from the raw sources in knowledge/sources/."""
+    from .knowledge.cleaning import rebuild_knowledge
+
+    knowledge = Settings().knowledge_dir
+    for path in rebuild_knowledge(knowledge / "sources", knowledge / "handbooks"):
+        typer.echo(f"wrote {path}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Serve the web page and the API (builds the index first when it is missing or stale)."""
+    import uvicorn
+
+    from .http.app import create_app
+
+    uvicorn.run(create_app(Settings()), host=host, port=port)
+
+
+if __name__ == "__main__":
+    app()

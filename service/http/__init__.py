@@ -1,0 +1,1 @@
+"""HTTP transport: the FastAPI app, its routes and error mapping. No domain logic lives here."""

@@ -1,0 +1,1 @@
+"""Handbook retrieval: chunking, embeddings, dense and keyword indexes, fusion and answers."""

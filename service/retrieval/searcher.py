@@ -1,0 +1,78 @@
+"""Hybrid search over the handbook index: dense + BM25, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import InvalidInput
+from ..text import Language, detect_language
+from .expansion import Expansion, QueryExpander
+from .fusion import fuse
+from .index import HandbookIndex
+from .passage import ScoredPassage
+
+MAX_K = 50
+# Chinese questions share the handbooks' words, so BM25 leads; English ones reach the Chinese text
+# through the multilingual embedder (original and glossary-expanded query) and the expansion's words.
+WEIGHTS: dict[Language, dict[str, float]] = {
+    "zh": {"dense": 0.4, "keyword": 0.6},
+    "en": {"dense": 0.25, "dense_expanded": 0.25, "keyword": 0.5},
+}
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    language: Language
+    expansion: Expansion
+    hits: list[ScoredPassage]
+
+
+class HandbookSearch:
+    """``search(query, k)`` over a loaded ``HandbookIndex``."""
+
+    def __init__(self, index: HandbookIndex, max_query_chars: int = 2000) -> None:
+        self.index = index
+        self.expander = QueryExpander(index.glossary)
+        self.max_query_chars = max_query_chars
+
+    def validate(self, query: str, k: int) -> str:
+        """Reject what we cannot search: empty or overlong queries, ``k`` outside 1..50."""
+        query = (query or "").strip()
+        if not query:
+            raise InvalidInput("the query is empty: ask something, e.g. 如何接近技术把关者?")
+        if len(query) > self.max_query_chars:
+            raise InvalidInput(f"the query has {len(query)} characters; the limit is {self.max_query_chars}")
+        if not 1 <= k <= MAX_K:
+            raise InvalidInput(f"k must be between 1 and {MAX_K}, got {k}")
+        return query
+
+    def search(self, query: str, k: int = 5) -> SearchResult:
+        """The ``k`` best passages for ``query`` (Chinese or English)."""
+        query = self.validate(query, k)
+        language = detect_language(query)
+        expansion = self.expander.expand(query) if language == "en" else Expansion((), ())
+        dense_queries = [query]
+        if expansion.chinese:
+            dense_queries.append(f"{query} {expansion.as_text()}")
+        vectors = self.index.embedder.embed_queries(dense_queries)
+        signals = {"dense": self.index.dense.scores(vectors[0])}
+        if len(vectors) > 1:
+            signals["dense_expanded"] = self.index.dense.scores(vectors[1])
+        keyword_query = f"{query} {expansion.as_text()}" if expansion.chinese else query
+        signals["keyword"] = self.index.keyword.scores(keyword_query)
+        fused = fuse(signals, WEIGHTS[language])
+        best = np.argsort(-fused, kind="stable")[:k]
+        dense = np.maximum.reduce([scores for name, scores in signals.items() if name.startswith("dense")])
+        hits = [
+            ScoredPassage(
+                passage=self.index.passages[i],
+                score=round(float(fused[i]), 6),
+                dense=float(dense[i]),
+                keyword=float(signals["keyword"][i]),
+            )
+            for i in best
+        ]
+        return SearchResult(query=query, language=language, expansion=expansion, hits=hits)
