@@ -64,7 +64,9 @@ def main() -> None:
     report["index_load_ms"] = round(timed(index.load), 1)
     report["model_warm_up_ms"] = round(timed(index.warm_up), 1)
     search = HandbookSearch(index)
-    questions = [json.loads(line)["query"] for line in (DATA / "retrieval_dev.jsonl").read_text().splitlines()]
+    questions = [
+        json.loads(line)["query"] for line in (DATA / "retrieval_dev.jsonl").read_text().splitlines()
+    ]
     for question in questions:  # warm every code path once
         search.search(question, 5)
     samples = [timed(search.search, q, 5) for _ in range(ROUNDS) for q in questions]

@@ -14,6 +14,7 @@ from .glossary import Glossary
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
 _MAX_PHRASE_WORDS = 5
+TAGGER_VERSION = "tags-v2"
 
 
 def english_words(text: str) -> list[str]:
@@ -68,3 +69,27 @@ class QueryExpander:
             else:
                 position += 1
         return Expansion(matched=tuple(matched), chinese=tuple(chinese))
+
+
+class PassageTagger:
+    """Document-side expansion: the English names of glossary concepts a Chinese passage mentions.
+
+    Appending them to what is indexed (never to the quoted text) lets English questions meet the
+    Chinese passages in both the keyword index and the embedding space.
+    """
+
+    def __init__(self, glossary: Glossary, include_lexicon: bool = True) -> None:
+        self._names: list[tuple[str, list[str]]] = [
+            (name, [term.en]) for term in glossary.terms for name in term.zh_names
+        ]
+        if include_lexicon:
+            self._names += [(name, entry.en[:1]) for entry in glossary.lexicon for name in entry.zh]
+        # longest Chinese names first, so 技术把关者 is tagged rather than only 把关者
+        self._names.sort(key=lambda item: -len(item[0]))
+
+    def tags(self, text: str) -> list[str]:
+        found: list[str] = []
+        for name, english in self._names:
+            if len(name) >= 2 and name in text:
+                found.extend(word for word in english if word not in found)
+        return found

@@ -10,7 +10,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import IndexNotReady
@@ -18,6 +18,7 @@ from .chunker import CHUNKER_VERSION, MAX_CHARS, chunk_documents
 from .corpus import GLOSSARY_FILE, corpus_fingerprint, load_documents
 from .dense import DenseIndex
 from .embedders import Embedder
+from .expansion import TAGGER_VERSION, PassageTagger
 from .embedding_cache import EmbeddingCache
 from .glossary import Glossary, load_glossary
 from .keyword import KeywordIndex, Segmenter
@@ -73,7 +74,7 @@ class HandbookIndex:
         return Manifest(
             corpus_hash=corpus_fingerprint(self.knowledge_dir),
             embedder_id=self.embedder.id,
-            chunker_version=f"{CHUNKER_VERSION}/{MAX_CHARS}",
+            chunker_version=f"{CHUNKER_VERSION}/{MAX_CHARS}/{TAGGER_VERSION}",
             passages=0,
             built_at=0.0,
         )
@@ -98,7 +99,10 @@ class HandbookIndex:
         documents = load_documents(self.knowledge_dir)
         if not documents:
             raise IndexNotReady(f"no cleaned handbooks under {self.knowledge_dir}/handbooks")
-        passages = chunk_documents(documents)
+        tagger = PassageTagger(self.glossary)
+        passages = [
+            replace(p, tags=tuple(tagger.tags(p.section + "\n" + p.text))) for p in chunk_documents(documents)
+        ]
         texts = [passage.embedding_text for passage in passages]
         cache = EmbeddingCache(self.index_dir.parent / CACHE_DIR, self.embedder.id)
         self.dense.build(cache.vectors(texts, self.embedder.embed_passages, EMBED_BATCH, progress))

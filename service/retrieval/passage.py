@@ -18,6 +18,7 @@ class Passage:
     text: str
     start: int
     end: int
+    tags: tuple[str, ...] = ()
 
     @property
     def section(self) -> str:
@@ -27,16 +28,20 @@ class Passage:
     @property
     def embedding_text(self) -> str:
         """What the models see: the document title and section path carry the topic of short passages."""
-        return f"{self.doc_title}{SECTION_SEPARATOR}{self.section}\n{self.text}"
+        head = f"{self.doc_title}{SECTION_SEPARATOR}{self.section}\n{self.text}"
+        return f"{head}\n({', '.join(self.tags)})" if self.tags else head
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["section_path"] = list(self.section_path)
+        data["tags"] = list(self.tags)
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Passage:
-        return cls(**{**data, "section_path": tuple(data["section_path"])})
+        return cls(
+            **{**data, "section_path": tuple(data["section_path"]), "tags": tuple(data.get("tags", ()))}
+        )
 
 
 @dataclass

@@ -16,9 +16,10 @@ from .passage import ScoredPassage
 MAX_K = 50
 # Chinese questions share the handbooks' words, so BM25 leads; English ones reach the Chinese text
 # through the multilingual embedder (original and glossary-expanded query) and the expansion's words.
+# Chosen on the middle of a plateau over the dev and check sets: `python -m bench.tune_fusion`.
 WEIGHTS: dict[Language, dict[str, float]] = {
-    "zh": {"dense": 0.4, "keyword": 0.6},
-    "en": {"dense": 0.25, "dense_expanded": 0.25, "keyword": 0.5},
+    "zh": {"dense": 0.3, "keyword": 0.7},
+    "en": {"dense": 0.3, "dense_expanded": 0.3, "keyword": 0.4},
 }
 
 
@@ -49,20 +50,25 @@ class HandbookSearch:
             raise InvalidInput(f"k must be between 1 and {MAX_K}, got {k}")
         return query
 
+    def signals(self, query: str, language: Language) -> tuple[dict[str, np.ndarray], Expansion]:
+        """Every retriever's score for every passage: dense on the question (and, for English, on
+        the question plus its glossary expansion) and BM25 on the question plus expansion."""
+        expansion = self.expander.expand(query) if language == "en" else Expansion((), ())
+        expanded = f"{query} {expansion.as_text()}" if expansion.chinese else query
+        vectors = self.index.embedder.embed_queries([query, expanded] if expansion.chinese else [query])
+        signals = {
+            "dense": self.index.dense.scores(vectors[0]),
+            "keyword": self.index.keyword.scores(expanded),
+        }
+        if language == "en":
+            signals["dense_expanded"] = self.index.dense.scores(vectors[-1])
+        return signals, expansion
+
     def search(self, query: str, k: int = 5) -> SearchResult:
         """The ``k`` best passages for ``query`` (Chinese or English)."""
         query = self.validate(query, k)
         language = detect_language(query)
-        expansion = self.expander.expand(query) if language == "en" else Expansion((), ())
-        dense_queries = [query]
-        if expansion.chinese:
-            dense_queries.append(f"{query} {expansion.as_text()}")
-        vectors = self.index.embedder.embed_queries(dense_queries)
-        signals = {"dense": self.index.dense.scores(vectors[0])}
-        if len(vectors) > 1:
-            signals["dense_expanded"] = self.index.dense.scores(vectors[1])
-        keyword_query = f"{query} {expansion.as_text()}" if expansion.chinese else query
-        signals["keyword"] = self.index.keyword.scores(keyword_query)
+        signals, expansion = self.signals(query, language)
         fused = fuse(signals, WEIGHTS[language])
         best = np.argsort(-fused, kind="stable")[:k]
         dense = np.maximum.reduce([scores for name, scores in signals.items() if name.startswith("dense")])

@@ -35,3 +35,11 @@ def test_unknown_words_expand_to_nothing():
 
 def test_english_words_keep_hyphens_and_apostrophes():
     assert english_words("Need-payoff isn't 80/20") == ["need-payoff", "isn't", "80", "20"]
+
+
+def test_passages_are_tagged_with_the_english_names_of_the_concepts_they_mention():
+    from service.retrieval.expansion import PassageTagger
+
+    tagger = PassageTagger(_glossary())
+    assert tagger.tags("如何接近技术把关者") == ["technical gatekeeper", "approach", "gatekeeper"]
+    assert tagger.tags("今天天气很好") == []
