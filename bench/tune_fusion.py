@@ -60,7 +60,9 @@ def main() -> None:
     for language, grid in grids.items():
         for weights in grid:
             cells = [score(data[name], language, weights) for name in SETS]
-            text = "  ".join(f"{name[10:15]} R@5 {r:.3f} MRR {m:.3f}" for name, (r, m) in zip(SETS, cells))
+            text = "  ".join(
+                f"{name[10:15]} R@5 {r:.3f} MRR {m:.3f}" for name, (r, m) in zip(SETS, cells, strict=True)
+            )
             print(language, json.dumps(weights), text)
 
 

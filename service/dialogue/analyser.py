@@ -2,8 +2,9 @@
 
 Method: every exemplar in the playbooks is embedded once (``warm_up``). An utterance is embedded
 once per ``analyse`` call; for each framework, each label scores the mean cosine similarity of
-its ``k`` nearest exemplars, plus a bonus per matching cue pattern, minus everything for labels
-whose form (question) the utterance lacks. A softmax over the labels gives the scores. FABE is
+its ``k`` nearest exemplars, plus a bonus per matching cue pattern, plus (where configured) a
+ridge read-out trained on the exemplars, minus everything for labels whose form (question) the
+utterance lacks. A softmax over the labels gives the scores. FABE is
 multi-label: every label whose score passes its threshold is on.
 """
 
@@ -70,7 +71,22 @@ class FrameworkScorer:
                 self.texts.append(text)
                 rows.append(index)
         self.rows = np.asarray(rows)
-        self.vectors: np.ndarray | None = None  # set by the analyser's warm_up
+        self.vectors: np.ndarray | None = None  # set by fit()
+        self.weights: np.ndarray | None = None
+
+    def fit(self, vectors: np.ndarray) -> None:
+        """Keep the exemplar embeddings and fit the ridge read-out (closed form, milliseconds).
+
+        Exemplars of different labels share topics (the same intercom appears as a situation and
+        as an implication question), so nearest neighbours lean on topic; a linear read-out
+        learns the directions that separate the labels' function instead.
+        """
+        self.vectors = vectors
+        if self.settings.linear_weight > 0:
+            inputs = np.hstack([vectors, np.ones((len(vectors), 1), dtype=vectors.dtype)])
+            targets = np.eye(len(self.labels), dtype=np.float32)[self.rows]
+            gram = inputs.T @ inputs + self.settings.ridge * np.eye(inputs.shape[1], dtype=vectors.dtype)
+            self.weights = np.linalg.solve(gram, inputs.T @ targets)
 
     def score(self, vector: np.ndarray, text: str, language: Language, is_question: bool) -> Classification:
         """Classify an utterance given its embedding."""
@@ -78,14 +94,18 @@ class FrameworkScorer:
         sims = self.vectors @ vector
         knn = self._label_similarity(sims)
         logits = knn / self.settings.temperature + self.settings.cue_weight * self.cues.hits(text, language)
+        if self.weights is not None:
+            logits = logits + self.settings.linear_weight * (np.append(vector, 1.0) @ self.weights)
+        # Evidence strength is judged before the form rule: gibberish is "other" for SPIN only
+        # because it has no question mark, and that verdict should still come out unsure.
+        unsure = _margin(_softmax(logits)) < self.settings.unsure_margin
+        unsure = unsure or float(sims.max()) < self.settings.min_similarity
         if not is_question:  # a statement is never a question-form label (SPIN S/P/I/N, the question move)
             logits = np.where(self.needs_question, -np.inf, logits)
         probs = _softmax(logits)
         order = np.argsort(-probs)
-        best, second = float(probs[order[0]]), float(probs[order[1]]) if len(order) > 1 else 0.0
-        unsure = (
-            best - second < self.settings.unsure_margin or float(sims.max()) < self.settings.min_similarity
-        )
+        best = float(probs[order[0]])
+        unsure = unsure or _margin(probs) < self.settings.unsure_margin
         labels = self._on_labels(probs, order)
         return Classification(
             framework=self.name,
@@ -118,6 +138,11 @@ class FrameworkScorer:
             if p >= thresholds.get(label, 0.5) or label == self.labels[order[0]]
         ]
         return on
+
+
+def _margin(probs: np.ndarray) -> float:
+    top = np.sort(probs)[::-1]
+    return float(top[0] - top[1]) if len(top) > 1 else float(top[0])
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -166,7 +191,7 @@ class UtteranceAnalyser:
             vectors = embed(texts)
             start = 0
             for scorer in self.scorers.values():
-                scorer.vectors = vectors[start : start + len(scorer.texts)]
+                scorer.fit(vectors[start : start + len(scorer.texts)])
                 start += len(scorer.texts)
             self._ready = True
 

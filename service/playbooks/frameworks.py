@@ -124,6 +124,8 @@ class AnalyserSettings(StrictModel):
     k: int = Field(3, ge=1, le=20)
     temperature: float = Field(0.02, gt=0, le=1)  # softmax temperature over cosine similarities
     cue_weight: float = Field(1.0, ge=0)  # logit bonus per matching cue (capped at two)
+    linear_weight: float = Field(0.0, ge=0)  # weight of a ridge classifier over exemplar embeddings
+    ridge: float = Field(0.3, gt=0)  # its L2 penalty
     unsure_margin: float = Field(0.15, ge=0, le=1)  # best-minus-second probability below this: unsure
     min_similarity: float = Field(0.82, ge=0, le=1)  # best exemplar similarity below this: unsure
     thresholds: dict[Label, float] = Field(default_factory=dict)  # multi-label: per-label cut-offs

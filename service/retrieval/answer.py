@@ -15,9 +15,30 @@ from .searcher import HandbookSearch, SearchResult
 
 PASSAGES_USED = 3
 SENTENCES_USED = 4
-# Cosine of the best passage under which nothing in the handbooks is about the question
-# (measured on on-topic and off-topic questions: see tests/retrieval/test_answer.py).
-DENSE_FLOOR = 0.80
+
+
+@dataclass(frozen=True)
+class RelevanceFloor:
+    """When is the best passage about the question at all?
+
+    The 4-bit embedder's cosines are flat (off-topic questions still reach ≈ 0.85), so a passage
+    counts when its cosine is high, or fairly high *and* BM25 finds the question's words in it.
+    Calibrated on the dev and check questions against off-topic ones (`python -m bench.relevance`),
+    leaning towards answering: a wrong "nothing found" costs a salesperson more than a weak answer.
+    """
+
+    high: float
+    low: float
+    keyword: float
+
+    def admits(self, hit: ScoredPassage) -> bool:
+        return hit.dense >= self.high or (hit.dense >= self.low and hit.keyword >= self.keyword)
+
+
+FLOORS: dict[Language, RelevanceFloor] = {
+    "zh": RelevanceFloor(high=0.88, low=0.845, keyword=3.0),
+    "en": RelevanceFloor(high=0.885, low=0.84, keyword=4.0),
+}
 
 FRAMES = {
     "zh": {
@@ -60,13 +81,14 @@ class Answer:
 class Answerer:
     """Answers a question from handbook passages, framed in the user's language."""
 
-    def __init__(self, search: HandbookSearch, floor: float = DENSE_FLOOR) -> None:
+    def __init__(self, search: HandbookSearch, floors: dict[Language, RelevanceFloor] = FLOORS) -> None:
         self.search = search
-        self.floor = floor
+        self.floors = floors
 
     def relevant(self, result: SearchResult) -> list[ScoredPassage]:
-        """The best hits, deduplicated, or nothing when even the best is below the floor."""
-        if not result.hits or result.hits[0].dense < self.floor:
+        """The best hits that clear the floor, deduplicated; nothing when none clears it."""
+        floor = self.floors[result.language]
+        if not any(floor.admits(hit) for hit in result.hits):
             return []
         kept: list[ScoredPassage] = []
         for hit in result.hits:

@@ -78,18 +78,16 @@ class PassageTagger:
     Chinese passages in both the keyword index and the embedding space.
     """
 
-    def __init__(self, glossary: Glossary, include_lexicon: bool = True) -> None:
-        self._names: list[tuple[str, list[str]]] = [
-            (name, [term.en]) for term in glossary.terms for name in term.zh_names
-        ]
-        if include_lexicon:
-            self._names += [(name, entry.en[:1]) for entry in glossary.lexicon for name in entry.zh]
-        # longest Chinese names first, so 技术把关者 is tagged rather than only 把关者
-        self._names.sort(key=lambda item: -len(item[0]))
+    def __init__(self, glossary: Glossary) -> None:
+        pairs = [(name, term.en) for term in glossary.terms for name in term.zh_names]
+        pairs += [(name, entry.en[0]) for entry in glossary.lexicon for name in entry.zh]
+        # single characters match everywhere; longest names first so specific concepts lead the tags
+        self._pairs = sorted((pair for pair in pairs if len(pair[0]) >= 2), key=lambda pair: -len(pair[0]))
 
     def tags(self, text: str) -> list[str]:
+        """English names of the glossary concepts and words found in ``text``, most specific first."""
         found: list[str] = []
-        for name, english in self._names:
-            if len(name) >= 2 and name in text:
-                found.extend(word for word in english if word not in found)
+        for chinese, english in self._pairs:
+            if chinese in text and english not in found:
+                found.append(english)
         return found

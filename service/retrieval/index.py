@@ -18,8 +18,8 @@ from .chunker import CHUNKER_VERSION, MAX_CHARS, chunk_documents
 from .corpus import GLOSSARY_FILE, corpus_fingerprint, load_documents
 from .dense import DenseIndex
 from .embedders import Embedder
-from .expansion import TAGGER_VERSION, PassageTagger
 from .embedding_cache import EmbeddingCache
+from .expansion import TAGGER_VERSION, PassageTagger
 from .glossary import Glossary, load_glossary
 from .keyword import KeywordIndex, Segmenter
 from .passage import Passage

@@ -1,4 +1,4 @@
-"""Hybrid search over the handbook index: dense + BM25, fused by reciprocal rank."""
+"""Hybrid search over the handbook index: dense + BM25, fused by relative score (see fusion.py)."""
 
 from __future__ import annotations
 
