@@ -142,6 +142,44 @@ def eval_retrieval(
 
 
 @app.command()
+def classify(
+    text: str,
+    framework: Annotated[str, typer.Option(help="spin, fabe or lscpa (or moves).")] = "spin",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Classify a salesperson's utterance: SPIN question type, FABE elements or LSCPA step."""
+    from .http.schemas import classification_payload
+
+    services = _services()
+    try:
+        payload = classification_payload(services.analyser.classify(text, framework))
+    except SalesCoachError as error:
+        _fail(error)
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    verdict = payload.get("label") or ", ".join(payload["labels"])
+    unsure = " (unsure)" if payload["unsure"] else ""
+    typer.echo(f"{payload['framework']}: {verdict}{unsure}  confidence {payload['confidence']:.2f}")
+    for label, score in sorted(payload["scores"].items(), key=lambda item: -item[1]):
+        typer.echo(f"  {label:<14}{score:.3f}")
+
+
+@eval_app.command("utterances")
+def eval_utterances(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="JSONL with framework, text, label(s).")
+    ],
+    errors: Annotated[bool, typer.Option(help="List the misclassified lines.")] = True,
+) -> None:
+    """SPIN and LSCPA accuracy, FABE micro-F1, per language, with confusion matrices."""
+    from .dialogue.evaluation import evaluate_utterances, format_report
+
+    report = evaluate_utterances(_services().analyser, file)
+    typer.echo(format_report(report, show_errors=errors))
+
+
+@app.command()
 def clean() -> None:
     """Regenerate knowledge/handbooks/*.md from the raw sources in knowledge/sources/."""
     from .knowledge.cleaning import rebuild_knowledge

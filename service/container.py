@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .dialogue.analyser import UtteranceAnalyser
+from .playbooks.cards import load_cards
+from .playbooks.frameworks import load_frameworks
 from .retrieval.answer import Answerer
+from .retrieval.cards import CardIndex
 from .retrieval.embedders import make_embedder
 from .retrieval.index import HandbookIndex, Progress
 from .retrieval.searcher import HandbookSearch
@@ -17,6 +21,7 @@ class Services:
     index: HandbookIndex
     search: HandbookSearch
     answerer: Answerer
+    analyser: UtteranceAnalyser
 
 
 def build_index(settings: Settings) -> HandbookIndex:
@@ -26,9 +31,17 @@ def build_index(settings: Settings) -> HandbookIndex:
 
 
 def build_services(settings: Settings, progress: Progress | None = None) -> Services:
-    """Load the index (rebuilding it when stale), warm the models, and wire search and answers."""
+    """Load the index (rebuilding it when stale), the playbooks, warm the models, wire everything.
+
+    Fails here, at start-up, when a playbook or a citation in it is broken."""
     index = build_index(settings)
     index.ensure(progress)
     index.warm_up()
+    cards = CardIndex(load_cards(settings.playbooks_dir), index, settings.playbooks_dir)
+    cards.warm_up()
+    analyser = UtteranceAnalyser(index.embedder, load_frameworks(settings.playbooks_dir))
+    analyser.warm_up()
     search = HandbookSearch(index, max_query_chars=settings.max_query_chars)
-    return Services(settings=settings, index=index, search=search, answerer=Answerer(search))
+    return Services(
+        settings=settings, index=index, search=search, answerer=Answerer(search, cards), analyser=analyser
+    )

@@ -11,12 +11,21 @@ multi-label: every label whose score passes its threshold is on.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import InvalidInput
-from ..playbooks.frameworks import FRAMEWORK_NAMES, AnalyserSettings, Framework, Frameworks, MovesPlaybook
+from ..playbooks.frameworks import (
+    FRAMEWORK_NAMES,
+    AnalyserSettings,
+    Framework,
+    Frameworks,
+    Move,
+    MovesPlaybook,
+    Part,
+)
 from ..retrieval.embedders import Embedder
 from ..text import Language, detect_language
 from .features import CommandMatcher, CueMatcher, QuestionDetector
@@ -57,7 +66,9 @@ class FrameworkScorer:
     """Nearest-exemplar + cue scoring for one framework (or the moves playbook)."""
 
     def __init__(self, playbook: Framework | MovesPlaybook, multi_label: bool = False) -> None:
-        parts = playbook.moves if isinstance(playbook, MovesPlaybook) else playbook.parts
+        parts: Sequence[Part | Move] = (
+            playbook.moves if isinstance(playbook, MovesPlaybook) else playbook.parts
+        )
         self.name = playbook.id
         self.settings: AnalyserSettings = playbook.analyser
         self.multi_label = multi_label

@@ -167,8 +167,8 @@ def format_report(report: UtteranceReport, show_errors: bool = True) -> str:
             f"{framework} confusion" + (" (tp/fp/fn)" if framework == "fabe" else " (gold → predicted)"),
         ]
         for gold, row in stats["confusion"].items():
-            cells = ", ".join(f"{key}={value}" for key, value in row.items())
-            lines.append(f"  {gold:<20} {cells}")
+            counts = ", ".join(f"{key}={value}" for key, value in row.items())
+            lines.append(f"  {gold:<20} {counts}")
     if show_errors and report.errors():
         lines += ["", "errors"]
         for o in report.errors():

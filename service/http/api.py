@@ -9,7 +9,15 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
 from .deps import ServicesDep
-from .schemas import MAX_TEXT, AskRequest, AskResponse, SearchResponse, search_payload
+from .schemas import (
+    MAX_TEXT,
+    AskRequest,
+    AskResponse,
+    ClassifyRequest,
+    SearchResponse,
+    classification_payload,
+    search_payload,
+)
 
 router = APIRouter()
 
@@ -28,6 +36,12 @@ async def search(
 async def ask(services: ServicesDep, body: AskRequest) -> dict:
     answer = await run_in_threadpool(services.answerer.ask, body.question, body.lang)
     return asdict(answer)
+
+
+@router.post("/api/classify", summary="Classify an utterance by SPIN, FABE or LSCPA")
+async def classify(services: ServicesDep, body: ClassifyRequest) -> dict:
+    result = await run_in_threadpool(services.analyser.classify, body.text, body.framework)
+    return classification_payload(result)
 
 
 @router.get("/healthz", summary="Liveness")

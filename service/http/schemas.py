@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..dialogue.analyser import Classification
 from ..retrieval.searcher import SearchResult
 
 MAX_TEXT = 2000
@@ -31,6 +32,7 @@ class AskResponse(BaseModel):
     language: Literal["zh", "en"]
     found: bool
     citations: list[CitationOut]
+    card: str | None = Field(None, description="The coaching card the answer came from, if any.")
 
 
 class SearchHit(BaseModel):
@@ -71,3 +73,27 @@ def search_payload(result: SearchResult) -> dict:
             for hit in result.hits
         ],
     }
+
+
+class ClassifyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=MAX_TEXT, description="What the salesperson said.")
+    framework: Literal["spin", "fabe", "lscpa"] = Field(description="Which method to judge it by.")
+
+
+def classification_payload(result: Classification) -> dict:
+    """``{"framework", "label"}`` (spin, lscpa) or ``{"framework", "labels"}`` (fabe), with scores."""
+    payload: dict = {"framework": result.framework}
+    if result.framework == "fabe":
+        payload["labels"] = list(result.labels)
+    else:
+        payload["label"] = result.label
+        payload["labels"] = list(result.labels)
+    payload.update(
+        scores={label: round(score, 4) for label, score in result.scores.items()},
+        confidence=round(result.confidence, 4),
+        unsure=result.unsure,
+        language=result.language,
+    )
+    return payload

@@ -121,13 +121,13 @@ class Part(StrictModel):
 class AnalyserSettings(StrictModel):
     """Knobs of the nearest-neighbour scorer for one framework (see ``service.dialogue``)."""
 
-    k: int = Field(3, ge=1, le=20)
-    temperature: float = Field(0.02, gt=0, le=1)  # softmax temperature over cosine similarities
-    cue_weight: float = Field(1.0, ge=0)  # logit bonus per matching cue (capped at two)
-    linear_weight: float = Field(0.0, ge=0)  # weight of a ridge classifier over exemplar embeddings
-    ridge: float = Field(0.3, gt=0)  # its L2 penalty
-    unsure_margin: float = Field(0.15, ge=0, le=1)  # best-minus-second probability below this: unsure
-    min_similarity: float = Field(0.82, ge=0, le=1)  # best exemplar similarity below this: unsure
+    k: int = Field(default=3, ge=1, le=20)
+    temperature: float = Field(default=0.02, gt=0, le=1)  # softmax temperature over cosine similarities
+    cue_weight: float = Field(default=1.0, ge=0)  # logit bonus per matching cue (capped at two)
+    linear_weight: float = Field(default=0.0, ge=0)  # weight of a ridge classifier over exemplar embeddings
+    ridge: float = Field(default=0.3, gt=0)  # its L2 penalty
+    unsure_margin: float = Field(default=0.15, ge=0, le=1)  # best-minus-second probability below this: unsure
+    min_similarity: float = Field(default=0.82, ge=0, le=1)  # best exemplar similarity below this: unsure
     thresholds: dict[Label, float] = Field(default_factory=dict)  # multi-label: per-label cut-offs
 
 
@@ -138,7 +138,7 @@ class Framework(StrictModel):
     names: Bilingual
     summary: Bilingual
     multi_label: bool = False
-    analyser: AnalyserSettings = AnalyserSettings()
+    analyser: AnalyserSettings = Field(default_factory=AnalyserSettings)
     question_cues: Patterns | None = None  # how to tell a question from a statement
     parts: list[Part] = Field(min_length=1)
 
@@ -194,7 +194,7 @@ class MovesPlaybook(StrictModel):
     id: Literal["moves"]
     names: Bilingual
     summary: Bilingual
-    analyser: AnalyserSettings = AnalyserSettings()
+    analyser: AnalyserSettings = Field(default_factory=AnalyserSettings)
     moves: list[Move] = Field(min_length=1)
     commands: list[Command] = Field(min_length=1)
 

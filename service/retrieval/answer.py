@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass, field
 
 from ..text import Language, match_key, sentences
-from .passage import ScoredPassage
+from .cards import CardIndex, CardMatch, render_card
+from .passage import Passage, ScoredPassage
 from .searcher import HandbookSearch, SearchResult
 
 PASSAGES_USED = 3
@@ -76,13 +77,31 @@ class Answer:
     language: Language
     found: bool
     citations: list[Citation] = field(default_factory=list)
+    card: str | None = None  # the coaching card the answer came from, if any
+
+
+def _quote_lines(quotes: list[tuple[str, Passage]], language: Language) -> list[str]:
+    """Numbered handbook quotes in the original, with where they come from."""
+    lines = []
+    for number, (sentence, passage) in enumerate(quotes, 1):
+        where = f"{passage.doc_title} · {passage.section}".rstrip(" ·")
+        lines.append(
+            f"{number}. {sentence}（{where}）" if language == "zh" else f"{number}. 「{sentence}」 ({where})"
+        )
+    return lines
 
 
 class Answerer:
     """Answers a question from handbook passages, framed in the user's language."""
 
-    def __init__(self, search: HandbookSearch, floors: dict[Language, RelevanceFloor] = FLOORS) -> None:
+    def __init__(
+        self,
+        search: HandbookSearch,
+        cards: CardIndex | None = None,
+        floors: dict[Language, RelevanceFloor] = FLOORS,
+    ) -> None:
         self.search = search
+        self.cards = cards
         self.floors = floors
 
     def relevant(self, result: SearchResult) -> list[ScoredPassage]:
@@ -105,18 +124,32 @@ class Answerer:
     def ask(self, question: str, lang: Language | None = None) -> Answer:
         result = self.search.search(question, k=8)
         language: Language = lang or result.language
+        passages = [hit.passage for hit in result.hits]
+        match = self.cards.match(result.query, result.query_vector, passages) if self.cards else None
         hits = self.relevant(result)
+        if match:
+            return self._from_card(match, language, result, hits[:1])
         if not hits:
             return Answer(FRAMES[language]["none"], language, found=False)
-        chosen = self._best_sentences(result, hits)
-        lines = [FRAMES[language]["intro"]]
-        for number, (sentence, hit) in enumerate(chosen, 1):
-            where = f"{hit.passage.doc_title} · {hit.passage.section}".rstrip(" ·")
-            quote = f"「{sentence}」" if language == "en" else sentence
-            lines.append(
-                f"{number}. {quote}（{where}）" if language == "zh" else f"{number}. {quote} ({where})"
-            )
+        quotes = [(sentence, hit.passage) for sentence, hit in self._best_sentences(result, hits)]
+        lines = [FRAMES[language]["intro"], *_quote_lines(quotes, language)]
         return Answer("\n".join(lines), language, found=True, citations=[Citation.of(h) for h in hits])
+
+    def _from_card(
+        self, match: CardMatch, language: Language, result: SearchResult, best: list[ScoredPassage]
+    ) -> Answer:
+        """The card's advice in the user's language, then its handbook passages quoted in the original,
+        plus the best passage the search found for this very question when the card lacks it."""
+        assert self.cards is not None
+        unique = list(dict.fromkeys(match.passages))
+        quotes = [(self.cards.quote(match.card, passage), passage) for passage in unique]
+        citations = [Citation(p.text, p.doc_title, p.doc_id, p.section, p.id, match.score) for p in unique]
+        extra = [hit for hit in best if hit.passage not in unique]
+        quotes += [(sentence, hit.passage) for sentence, hit in self._best_sentences(result, extra)][:1]
+        citations += [Citation.of(hit) for hit in extra]
+        intro = FRAMES[language]["intro"]
+        lines = [render_card(match.card, language), "", intro, *_quote_lines(quotes, language)]
+        return Answer("\n".join(lines), language, found=True, citations=citations, card=match.card.id)
 
     def _best_sentences(
         self, result: SearchResult, hits: list[ScoredPassage]

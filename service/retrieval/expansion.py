@@ -28,6 +28,7 @@ class Expansion:
 
     matched: tuple[str, ...]
     chinese: tuple[str, ...]
+    groups: tuple[tuple[str, ...], ...] = ()  # the Chinese names of each matched phrase
 
     def as_text(self) -> str:
         return " ".join(self.chinese)
@@ -57,18 +58,20 @@ class QueryExpander:
         words = english_words(query)
         matched: list[str] = []
         chinese: list[str] = []
+        groups: list[tuple[str, ...]] = []
         position = 0
         while position < len(words):
             for size in range(min(_MAX_PHRASE_WORDS, len(words) - position), 0, -1):
                 key = tuple(words[position : position + size])
                 if key in self._phrases:
                     matched.append(" ".join(key))
+                    groups.append(tuple(self._phrases[key]))
                     chinese.extend(w for w in self._phrases[key] if w not in chinese)
                     position += size
                     break
             else:
                 position += 1
-        return Expansion(matched=tuple(matched), chinese=tuple(chinese))
+        return Expansion(matched=tuple(matched), chinese=tuple(chinese), groups=tuple(groups))
 
 
 class PassageTagger:

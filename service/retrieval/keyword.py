@@ -72,4 +72,17 @@ class KeywordIndex:
         """BM25 score of every passage for the query (zeros when no query word is known)."""
         assert self._bm25 is not None, "build() or load() first"
         tokens = self.segmenter.tokens(query)
+        if not tokens:  # only stopwords or punctuation: nothing to match
+            return np.zeros(self._bm25.scores["num_docs"], dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+
+    def expanded_scores(self, query: str, groups: Sequence[Sequence[str]]) -> np.ndarray:
+        """BM25 of the query plus, per expanded concept, its best-scoring Chinese name.
+
+        Taking the best name rather than all of them counts a concept once however many synonyms
+        the glossary lists, so richly described concepts do not drown the rest of the question.
+        """
+        total = self.scores(query)
+        for names in groups:
+            total = total + np.max([self.scores(name) for name in names], axis=0)
+        return total

@@ -19,7 +19,7 @@ MAX_K = 50
 # Chosen on the middle of a plateau over the dev and check sets: `python -m bench.tune_fusion`.
 WEIGHTS: dict[Language, dict[str, float]] = {
     "zh": {"dense": 0.3, "keyword": 0.7},
-    "en": {"dense": 0.3, "dense_expanded": 0.3, "keyword": 0.4},
+    "en": {"dense": 0.4, "dense_expanded": 0.2, "keyword": 0.4},
 }
 
 
@@ -29,6 +29,7 @@ class SearchResult:
     language: Language
     expansion: Expansion
     hits: list[ScoredPassage]
+    query_vector: np.ndarray  # the question's embedding, reused to match coaching cards
 
 
 class HandbookSearch:
@@ -50,25 +51,25 @@ class HandbookSearch:
             raise InvalidInput(f"k must be between 1 and {MAX_K}, got {k}")
         return query
 
-    def signals(self, query: str, language: Language) -> tuple[dict[str, np.ndarray], Expansion]:
+    def signals(self, query: str, language: Language) -> tuple[dict[str, np.ndarray], Expansion, np.ndarray]:
         """Every retriever's score for every passage: dense on the question (and, for English, on
-        the question plus its glossary expansion) and BM25 on the question plus expansion."""
+        the question plus its glossary expansion) and BM25 on the question and its expanded concepts."""
         expansion = self.expander.expand(query) if language == "en" else Expansion((), ())
         expanded = f"{query} {expansion.as_text()}" if expansion.chinese else query
         vectors = self.index.embedder.embed_queries([query, expanded] if expansion.chinese else [query])
         signals = {
             "dense": self.index.dense.scores(vectors[0]),
-            "keyword": self.index.keyword.scores(expanded),
+            "keyword": self.index.keyword.expanded_scores(query, expansion.groups),
         }
         if language == "en":
             signals["dense_expanded"] = self.index.dense.scores(vectors[-1])
-        return signals, expansion
+        return signals, expansion, vectors[0]
 
     def search(self, query: str, k: int = 5) -> SearchResult:
         """The ``k`` best passages for ``query`` (Chinese or English)."""
         query = self.validate(query, k)
         language = detect_language(query)
-        signals, expansion = self.signals(query, language)
+        signals, expansion, vector = self.signals(query, language)
         fused = fuse(signals, WEIGHTS[language])
         best = np.argsort(-fused, kind="stable")[:k]
         dense = np.maximum.reduce([scores for name, scores in signals.items() if name.startswith("dense")])
@@ -81,4 +82,6 @@ class HandbookSearch:
             )
             for i in best
         ]
-        return SearchResult(query=query, language=language, expansion=expansion, hits=hits)
+        return SearchResult(
+            query=query, language=language, expansion=expansion, hits=hits, query_vector=vector
+        )
