@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .dialogue.analyser import UtteranceAnalyser
+from .dialogue.coach import Coach
+from .dialogue.drills import DrillEngine
+from .dialogue.rehearsal import RehearsalEngine
 from .playbooks.cards import load_cards
+from .playbooks.coaching import load_coaching
 from .playbooks.frameworks import load_frameworks
+from .playbooks.scenarios import load_scenarios
 from .retrieval.answer import Answerer
 from .retrieval.cards import CardIndex
 from .retrieval.embedders import make_embedder
@@ -22,6 +27,8 @@ class Services:
     search: HandbookSearch
     answerer: Answerer
     analyser: UtteranceAnalyser
+    rehearsal: RehearsalEngine
+    drills: DrillEngine
 
 
 def build_index(settings: Settings) -> HandbookIndex:
@@ -39,9 +46,17 @@ def build_services(settings: Settings, progress: Progress | None = None) -> Serv
     index.warm_up()
     cards = CardIndex(load_cards(settings.playbooks_dir), index, settings.playbooks_dir)
     cards.warm_up()
-    analyser = UtteranceAnalyser(index.embedder, load_frameworks(settings.playbooks_dir))
+    frameworks = load_frameworks(settings.playbooks_dir)
+    analyser = UtteranceAnalyser(index.embedder, frameworks)
     analyser.warm_up()
+    coach = Coach(frameworks, load_coaching(settings.playbooks_dir), index.passages, settings.playbooks_dir)
     search = HandbookSearch(index, max_query_chars=settings.max_query_chars)
     return Services(
-        settings=settings, index=index, search=search, answerer=Answerer(search, cards), analyser=analyser
+        settings=settings,
+        index=index,
+        search=search,
+        answerer=Answerer(search, cards),
+        analyser=analyser,
+        rehearsal=RehearsalEngine(load_scenarios(settings.playbooks_dir), analyser, coach),
+        drills=DrillEngine(analyser, coach),
     )

@@ -60,3 +60,17 @@ def test_eval_retrieval_prints_metrics_per_language(runner, tmp_path):
     assert summary["all"]["n"] == 3
     assert summary["zh"]["recall@5"] == 1.0
     assert summary["en"]["recall@5"] == 0.5
+
+
+def test_classify_json_shape(runner):
+    result = runner.invoke(app, ["classify", "--framework", "spin", "这样会导致成本增加吗?", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["framework"] == "spin" and payload["label"] == "implication"
+    assert set(payload["scores"]) == {"situation", "problem", "implication", "need_payoff", "other"}
+
+
+def test_classify_unknown_framework_exits_2(runner):
+    result = runner.invoke(app, ["classify", "--framework", "swot", "hello"])
+    assert result.exit_code == 2
+    assert "unknown framework" in result.output

@@ -217,6 +217,20 @@ class UtteranceAnalyser:
         vector, is_question = self._embed(text, language)
         return self.scorers[framework].score(vector, text, language, is_question)
 
+    def classify_many(self, texts: list[str], framework: str) -> list[Classification]:
+        """Classify several texts with one framework, embedding them in one batch."""
+        if framework not in self.scorers:
+            raise InvalidInput(f"unknown framework {framework!r}: use one of {', '.join(FRAMEWORK_NAMES)}")
+        texts = [_checked(text) for text in texts]
+        self.warm_up()
+        vectors = self.embedder.embed_queries(texts) if texts else []
+        results = []
+        for text, vector in zip(texts, vectors, strict=True):
+            language = detect_language(text)
+            is_question = self.questions.is_question(text, language)
+            results.append(self.scorers[framework].score(vector, text, language, is_question))
+        return results
+
     def analyse(self, text: str) -> Analysis:
         """All four verdicts for ``text`` from a single embedding."""
         text = _checked(text)

@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import PlaybookError
 from ..playbooks.cards import Card
 from ..text import Language, match_key, sentences
+from .citations import CitationResolver
 from .index import HandbookIndex
 from .passage import Passage
 
@@ -44,8 +45,9 @@ class CardIndex:
         """Resolve every citation (a broken one fails start-up) and embed the example questions."""
         if self._vectors is not None:
             return
+        resolver = CitationResolver(self.index.passages)
         self._passages = {
-            card.id: [self._resolve(card, i) for i in range(len(card.cites))] for card in self.cards
+            card.id: [self._resolve(resolver, card, i) for i in range(len(card.cites))] for card in self.cards
         }
         texts, owner = [], []
         for number, card in enumerate(self.cards):
@@ -55,14 +57,13 @@ class CardIndex:
         self._vectors = self.index.embedder.embed_queries(texts) if texts else np.zeros((0, 1), np.float32)
         self._owner = np.array(owner)
 
-    def _resolve(self, card: Card, number: int) -> Passage:
+    def _resolve(self, resolver: CitationResolver, card: Card, number: int) -> Passage:
         cite = card.cites[number]
-        key = match_key(cite.anchor)
-        for passage in self.index.passages:
-            if passage.doc_id == cite.doc and key in match_key(passage.section + "\n" + passage.text):
-                return passage
-        path = self.playbooks_dir / "cards" / f"{card.id}.yaml"
-        raise PlaybookError(path, f"cites.{number}.anchor: {cite.anchor!r} is not in handbook {cite.doc}")
+        passage = resolver.resolve(cite.anchor, cite.doc)
+        if passage is None:
+            path = self.playbooks_dir / "cards" / f"{card.id}.yaml"
+            raise PlaybookError(path, f"cites.{number}.anchor: {cite.anchor!r} is not in handbook {cite.doc}")
+        return passage
 
     def match(self, question: str, query_vector: np.ndarray, hits: list[Passage]) -> CardMatch | None:
         """The closest card, if close enough *and* grounded: one of its cited passages shares a

@@ -75,3 +75,58 @@ def test_unknown_route_is_404_json(client):
     response = client.get("/api/nope")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "http_error"
+
+
+def test_ask_reports_the_card_it_answered_from(client):
+    body = client.post("/api/ask", json={"question": "How do I approach a technical gatekeeper?"}).json()
+    assert body["card"] == "technical_gatekeeper"
+    assert body["answer"].startswith("Technical gatekeeper")
+
+
+@pytest.mark.parametrize(
+    ("payload", "key", "expected"),
+    [
+        ({"text": "你们公司目前有多少员工?", "framework": "spin"}, "label", "situation"),
+        (
+            {"text": "If the line stops for a day, what does that cost you?", "framework": "spin"},
+            "label",
+            "implication",
+        ),
+        (
+            {"text": "When you say it's too slow, slow compared to what?", "framework": "lscpa"},
+            "label",
+            "clarify",
+        ),
+    ],
+)
+def test_classify_shape(client, payload, key, expected):
+    response = client.post("/api/classify", json=payload)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["framework"] == payload["framework"]
+    assert body[key] == expected
+    assert set(body["scores"]) >= {expected}
+
+
+def test_classify_fabe_returns_a_label_list(client):
+    body = client.post(
+        "/api/classify", json={"text": "这是客户的验收报告,三百多个小区在用。", "framework": "fabe"}
+    ).json()
+    assert body["framework"] == "fabe" and "evidence" in body["labels"]
+    assert "label" not in body
+
+
+@pytest.mark.parametrize(
+    ("payload", "needle"),
+    [
+        ({"text": "", "framework": "spin"}, "text"),
+        ({"text": "x" * 2001, "framework": "spin"}, "text"),
+        ({"text": "   ", "framework": "spin"}, "empty"),
+        ({"text": "hello", "framework": "swot"}, "framework"),
+        ({"text": "hello"}, "framework"),
+    ],
+)
+def test_classify_rejects_bad_input_with_422(client, payload, needle):
+    response = client.post("/api/classify", json=payload)
+    assert response.status_code == 422
+    assert needle in response.json()["error"]["message"]

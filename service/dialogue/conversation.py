@@ -1,0 +1,61 @@
+"""The state of one rehearsal: plain, serialisable data, persisted by the caller between turns."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..text import Language
+
+
+@dataclass
+class TurnRecord:
+    """One message of the transcript with what the engine made of it."""
+
+    role: str  # "salesperson" | "client"
+    text: str
+    stage: str
+    spin: str | None = None
+    fabe: list[str] = field(default_factory=list)
+    lscpa: str | None = None
+    move: str | None = None
+    is_question: bool = False
+    events: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Conversation:
+    """A rehearsal of one scenario. ``state`` is the stage; the rest is what the client has told,
+    what the salesperson has done, and the transcript the scorecard is computed from."""
+
+    scenario: str
+    language: Language
+    seed: int = 0
+    state: str = "opening"
+    turn: int = 0
+    facts: list[str] = field(default_factory=list)  # revealed fact ids
+    problems: list[str] = field(default_factory=list)  # revealed problem ids
+    implications: list[str] = field(default_factory=list)  # problems whose consequences were voiced
+    needs: list[str] = field(default_factory=list)  # problems the client voiced a need for
+    objection_raised: bool = False
+    objection_steps: list[str] = field(default_factory=list)  # LSCPA steps, in order
+    objection_resolved: bool = False
+    evidence_given: bool = False
+    pitch_turns: int = 0
+    finished: bool = False
+    transcript: list[TurnRecord] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Conversation:
+        data = dict(data)
+        data["transcript"] = [TurnRecord(**record) for record in data.get("transcript", [])]
+        return cls(**data)
+
+    def salesperson_turns(self) -> list[TurnRecord]:
+        return [record for record in self.transcript if record.role == "salesperson"]
+
+    def events(self) -> list[str]:
+        return [event for record in self.salesperson_turns() for event in record.events]

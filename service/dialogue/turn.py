@@ -1,0 +1,69 @@
+"""What every turn returns, as plain data reused by every front end (web, API, terminal, messengers)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..retrieval.passage import Passage
+from ..text import Language
+
+
+@dataclass(frozen=True)
+class CitationData:
+    text: str
+    doc: str
+    doc_id: str
+    section: str
+    passage_id: str
+
+    @classmethod
+    def of(cls, passage: Passage) -> CitationData:
+        return cls(passage.text, passage.doc_title, passage.doc_id, passage.section, passage.id)
+
+
+@dataclass(frozen=True)
+class CoachNote:
+    text: str
+    citations: list[CitationData] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    id: str
+    name: str
+    passed: bool
+    evidence: str
+    advice: str | None = None  # for a missed check: what to do instead
+    citations: list[CitationData] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    score: int
+    checks: list[CheckResult]
+    question_counts: dict[str, int]
+    talk_ratio: float  # share of characters typed by the salesperson
+    turns: int
+    language: Language
+
+
+@dataclass(frozen=True)
+class TurnReply:
+    """One turn: the client's reply, the analysis of what the salesperson said, the stage, the
+    coach's note with handbook citations, what to try next, and (at the end) the scorecard."""
+
+    language: Language
+    stage: str
+    client: str | None
+    coach: CoachNote | None
+    suggestions: list[str]
+    analysis: dict[str, Any] | None = None
+    events: list[str] = field(default_factory=list)
+    scorecard: Scorecard | None = None
+    done: bool = False
+    command: str | None = None
+    prompt: str | None = None  # drills: the exercise to answer next
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
