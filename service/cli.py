@@ -180,6 +180,93 @@ def eval_utterances(
 
 
 @app.command()
+def scenarios() -> None:
+    """List the rehearsal scenarios."""
+    from .playbooks.scenarios import load_scenarios
+
+    settings = Settings()
+    try:
+        found = load_scenarios(settings.playbooks_dir)
+    except SalesCoachError as error:
+        _fail(error)
+    for scenario in found.values():
+        persona = scenario.persona
+        typer.echo(
+            f"{scenario.id:<34}{scenario.title.zh} / {scenario.title.en}  ({persona.cute_role}, {scenario.source})"
+        )
+
+
+def _lines() -> Iterator[str]:
+    for line in sys.stdin:
+        if line.strip():
+            yield line.rstrip("\n")
+
+
+@app.command()
+def chat(
+    scenario: Annotated[str, typer.Option(help="Scenario id (see `salescoach scenarios`).")],
+    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    seed: Annotated[int | None, typer.Option(help="Fix the client's line variants (for scripts).")] = None,
+) -> None:
+    """Rehearse a client visit: reads your lines from standard input, prints client, coach and scorecard."""
+    from .dialogue.conversation import Conversation
+    from .terminal import render_turn
+
+    if lang not in ("zh", "en"):
+        _fail(ValueError("--lang must be zh or en"))
+    services = _services()
+    try:
+        conversation, reply = services.rehearsal.start(scenario, lang, seed)  # type: ignore[arg-type]
+    except SalesCoachError as error:
+        _fail(error)
+    typer.echo(render_turn(reply))
+    state = conversation.to_dict()
+    for line in _lines():
+        conversation = Conversation.from_dict(state)  # persisted between turns, as a server would
+        typer.echo(f"\n> {line}")
+        try:
+            reply = services.rehearsal.reply(conversation, line)
+        except SalesCoachError as error:
+            typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+            continue
+        state = conversation.to_dict()
+        typer.echo(render_turn(reply))
+        if reply.done and reply.command == "quit":
+            break
+
+
+@app.command()
+def drill(
+    framework: Annotated[str, typer.Argument(help="spin, lscpa or fabe.")],
+    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    seed: Annotated[int | None, typer.Option(help="Fix the order of the exercises.")] = None,
+) -> None:
+    """Drill one framework: answer each exercise on a line; each answer is judged with a citation."""
+    from .dialogue.drills import DrillState
+    from .terminal import render_turn
+
+    if lang not in ("zh", "en"):
+        _fail(ValueError("--lang must be zh or en"))
+    services = _services()
+    try:
+        state, reply = services.drills.start(framework, lang, seed)  # type: ignore[arg-type]
+    except SalesCoachError as error:
+        _fail(error)
+    typer.echo(render_turn(reply))
+    for line in _lines():
+        state = DrillState.from_dict(state.to_dict())
+        typer.echo(f"\n> {line}")
+        try:
+            reply = services.drills.reply(state, line)
+        except SalesCoachError as error:
+            typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+            continue
+        typer.echo(render_turn(reply))
+        if state.finished:
+            break
+
+
+@app.command()
 def clean() -> None:
     """Regenerate knowledge/handbooks/*.md from the raw sources in knowledge/sources/."""
     from .knowledge.cleaning import rebuild_knowledge

@@ -10,11 +10,11 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def test_chinese_question_gets_a_chinese_answer_with_citations(services):
-    answer = services.answerer.ask("如何接近技术把关者?")
-    assert answer.found and answer.language == "zh"
+    answer = services.answerer.ask("客户满意度和客户忠诚度有什么区别?")
+    assert answer.found and answer.language == "zh" and answer.card is None
     assert answer.answer.startswith("手册中的相关内容")
     assert 1 <= len(answer.citations) <= 3
-    assert any("技术把关" in c.section + c.text for c in answer.citations)
+    assert any("忠诚度" in c.section + c.text for c in answer.citations)
     for citation in answer.citations:
         assert citation.doc and citation.text
     # the answer quotes handbook sentences verbatim
@@ -24,16 +24,18 @@ def test_chinese_question_gets_a_chinese_answer_with_citations(services):
 
 
 def test_english_question_is_framed_in_english_and_quotes_the_original(services):
-    answer = services.answerer.ask("How do I verify that my coach is really on my side?")
-    assert answer.found and answer.language == "en"
+    answer = services.answerer.ask("Explain the 80/20 rule for customers")
+    assert answer.found and answer.language == "en" and answer.card is None
     assert answer.answer.startswith("Here is what the handbooks say")
     assert "「" in answer.answer  # quoted Chinese original
     assert all(detect_language(c.text) == "zh" for c in answer.citations)
 
 
 def test_requested_language_overrides_the_question_language(services):
-    answer = services.answerer.ask("SPIN提问法是什么?", lang="en")
+    answer = services.answerer.ask("团购客户分为哪几种?", lang="en")
     assert answer.language == "en" and answer.answer.startswith("Here is")
+    carded = services.answerer.ask("SPIN提问法是什么?", lang="en")
+    assert carded.card == "spin" and carded.answer.startswith("SPIN questioning")
 
 
 def test_citations_are_deduplicated(services):
