@@ -10,6 +10,7 @@ multi-label: every label whose score passes its threshold is on.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -165,6 +166,10 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return weights / weights.sum()
 
 
+MAX_CLAUSES = 4
+_CLAUSE = re.compile(r"[。；;！!？?，,]|\.\s|\s(?:so|which means|and here's|here's)\s")
+
+
 class UtteranceAnalyser:
     """Classifies trainee utterances with SPIN, FABE, LSCPA and conversational moves.
 
@@ -230,6 +235,16 @@ class UtteranceAnalyser:
             is_question = self.questions.is_question(text, language)
             results.append(self.scorers[framework].score(vector, text, language, is_question))
         return results
+
+    def fabe_elements(self, text: str, whole: Classification | None = None) -> set[str]:
+        """FABE elements of a pitch. A pitch often packs feature, benefit and proof into one message,
+        so each clause is judged too (in one batch) and the labels are pooled."""
+        labels = set((whole or self.classify(text, "fabe")).labels)
+        clauses = [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= 4]
+        if len(clauses) > 1:
+            for result in self.classify_many(clauses[:MAX_CLAUSES], "fabe"):
+                labels.update(result.labels)
+        return labels
 
     def analyse(self, text: str) -> Analysis:
         """All four verdicts for ``text`` from a single embedding."""

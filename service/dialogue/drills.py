@@ -80,7 +80,7 @@ class DrillEngine:
             return self._reply(state, CoachNote(self._summary(state)), None)
         drill = self._drills(state.framework)[state.order[state.position]]
         result = self.analyser.classify(text, state.framework)
-        got = set(result.labels)
+        got = self.analyser.fabe_elements(text, result) if state.framework == "fabe" else set(result.labels)
         passed = set(drill.targets) <= got
         state.results.append({"drill": drill.id, "text": text, "labels": sorted(got), "passed": passed})
         note = self._feedback(drill, got, passed, state.language)

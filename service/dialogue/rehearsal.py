@@ -21,8 +21,6 @@ from .stages import SPIN_STAGES, StageMachine
 from .turn import CoachNote, TurnReply
 
 PITCH_TURNS_BEFORE_OBJECTION = 3
-MAX_CLAUSES = 4
-_CLAUSE = re.compile(r"[。；;！!？?，,]|\.\s|\s(?:so|which means|and here's|here's)\s")
 
 
 @dataclass
@@ -85,8 +83,8 @@ class RehearsalEngine:
         scenario = self.scenario(conversation.scenario)
         analysis = self.analyser.analyse(text)
         language = analysis.language if len(text.strip()) > 3 else conversation.language
-        if analysis.move.command:
-            return self._command(conversation, scenario, analysis.move.label or "help", language)
+        if analysis.move.command:  # commands answer in the conversation's language
+            return self._command(conversation, scenario, analysis.move.label or "help", conversation.language)
         if conversation.finished:
             return self._finished(conversation, language)
         conversation.turn += 1
@@ -116,10 +114,13 @@ class RehearsalEngine:
     ) -> _Turn:
         turn = _Turn()
         say = _Sayer(scenario, conv, language, turn)
-        mistake = next(
-            (name for name, cues in self._mistakes.items() if any(p.search(text) for p in cues[language])),
-            None,
-        )
+        mistake = self._mistake(conv, text, language)
+        if mistake == "arguing":
+            conv.objection_steps.append("present")
+            turn.events += ["lscpa:present", "argued"]
+            say("argued")
+            turn.note = self.coach.note(mistake, language)
+            return turn
         if mistake:
             turn.events.append(mistake)
             say(mistake)
@@ -134,12 +135,21 @@ class RehearsalEngine:
         elif analysis.move.label == "pitch" or (
             not analysis.is_question
             and analysis.fabe.confidence >= 0.5
-            and analysis.move.label not in {"greeting", "agenda", "positioning", "small_talk", "off_topic"}
+            and analysis.move.label not in {"greeting", "agenda", "positioning", "small_talk"}
         ):
             self._pitch_turn(conv, scenario, analysis, text, say, turn, language)
         else:
             self._other_turn(conv, analysis, say, turn, language)
         return turn
+
+    def _mistake(self, conv: Conversation, text: str, language: Language) -> str | None:
+        """A recognised mistake in the message; rebutting counts only before the objection is clarified."""
+        for name, cues in self._mistakes.items():
+            if name == "arguing" and (conv.state != "objection" or "clarify" in conv.objection_steps):
+                continue
+            if any(pattern.search(text) for pattern in cues[language]):
+                return name
+        return None
 
     def _asks_commitment(self, conv: Conversation, analysis: Analysis, text: str, language: Language) -> bool:
         concrete = any(p.search(text) for p in self._commitment[conv.scenario][language])
@@ -208,7 +218,7 @@ class RehearsalEngine:
         turn.note = self.coach.part_note("spin", label, language, conv.turn)
 
     def _pitch_turn(self, conv, scenario, analysis, text, say, turn, language) -> None:
-        labels = self._fabe_labels(analysis, text)
+        labels = self.analyser.fabe_elements(text, analysis.fabe)
         turn.events.append("pitch")
         conv.pitch_turns += 1
         if not conv.needs:
@@ -240,16 +250,6 @@ class RehearsalEngine:
         ready = conv.evidence_given and "benefit_tied" in conv.events() + turn.events
         if ready or conv.pitch_turns >= PITCH_TURNS_BEFORE_OBJECTION:
             self._raise_objection(conv, say, turn)
-
-    def _fabe_labels(self, analysis: Analysis, text: str) -> set[str]:
-        """FABE elements of a pitch: a pitch often packs feature, benefit and proof into one message,
-        so each clause is judged on its own and the labels are pooled."""
-        labels = set(analysis.fabe.labels)
-        clauses = [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= 4]
-        if len(clauses) > 1:
-            for result in self.analyser.classify_many(clauses[:MAX_CLAUSES], "fabe"):
-                labels.update(result.labels)
-        return labels
 
     def _raise_objection(self, conv, say, turn) -> None:
         if self.stages.advance(conv, "to_objection"):

@@ -57,6 +57,9 @@ def _clarify_before_present(events: list[str]) -> Verdict:
     if "objection_raised" not in events:
         return False, {"en": "the client's objection was never reached", "zh": "没有走到客户提出异议的阶段"}
     clarify, present = _first(events, "lscpa:clarify"), _first(events, "lscpa:present")
+    argued = _first(events, "argued")
+    if argued is not None and (clarify is None or argued < clarify):
+        return False, {"en": "argued with the objection before clarifying it", "zh": "还没澄清异议就开始反驳"}
     if clarify is None:
         return False, {"en": "the objection was never clarified", "zh": "没有澄清异议"}
     if present is not None and present < clarify:

@@ -50,7 +50,7 @@ LEADS = ("enough_facts", "too_early", "no_problem", "no_implication", "restarted
 
 
 class CoachingPlaybook(StrictModel):
-    mistakes: dict[Literal["competitor_attack", "who_is_boss"], Mistake]
+    mistakes: dict[Literal["competitor_attack", "who_is_boss", "arguing"], Mistake]
     notes: dict[Literal["opening", "small_talk"], Note]
     leads: dict[Literal[LEADS], Bilingual]  # type: ignore[valid-type]
     checks: list[Check] = Field(min_length=1)
