@@ -71,7 +71,9 @@ def test_a_poor_rehearsal_fails_exactly_the_checks_it_broke(services, scenario, 
 
 
 def test_the_client_reveals_pains_only_to_the_right_kind_of_question(services):
-    conversation, replies = run(services, "intercom_gatekeeper", "zh", ["如果维修一直这么慢，会导致什么后果？"])
+    conversation, replies = run(
+        services, "intercom_gatekeeper", "zh", ["如果维修一直这么慢，会导致什么后果？"]
+    )
     assert "question:implication" in replies[-1].events
     assert conversation.implications == []  # no difficulty admitted yet: vague answer
     assert replies[-1].client in services.rehearsal.scenario("intercom_gatekeeper").line("vague").zh

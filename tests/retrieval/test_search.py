@@ -22,8 +22,8 @@ def _found(hits, anchor: str) -> bool:
         ("FABE是什么意思", "FABE", 5),
         ("What is an implication question in SPIN?", "暗示", 5),
         ("团购客户有哪几类", "团购客户大致可以分为三种", 5),
-        # the objection material of 002 outranks 004's doubts chapter in English: top 10 only
-        ("What is the difference between a doubt and an objection?", "疑虑和异议是两回事", 10),
+        ("Who owns a lead that two salespeople found at the same time?", "先报备者负责", 5),
+        ("大客户销售中疑虑和异议有什么不同?", "疑虑和异议是两回事", 5),
     ],
 )
 def test_the_right_passage_is_in_the_top_k(services, query, anchor, k):
