@@ -228,7 +228,7 @@ class UtteranceAnalyser:
             raise InvalidInput(f"unknown framework {framework!r}: use one of {', '.join(FRAMEWORK_NAMES)}")
         texts = [_checked(text) for text in texts]
         self.warm_up()
-        vectors = self.embedder.embed_queries(texts) if texts else []
+        vectors = self.embedder.embed_queries(texts) if texts else np.zeros((0, 0), dtype=np.float32)
         results = []
         for text, vector in zip(texts, vectors, strict=True):
             language = detect_language(text)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import PlaybookError
-from ..playbooks.coaching import CoachingPlaybook
-from ..playbooks.frameworks import Frameworks
+from ..errors import InvalidInput, PlaybookError
+from ..playbooks.coaching import CoachingPlaybook, Note
+from ..playbooks.frameworks import Framework, Frameworks
 from ..retrieval.citations import CitationResolver
 from ..retrieval.passage import Passage
 from ..text import Language
@@ -27,7 +27,7 @@ class Coach:
         resolver = CitationResolver(passages)
         self._framework_cites: dict[tuple[str, str], list[list[Passage]]] = {}
         for name in ("spin", "lscpa", "fabe"):
-            framework = frameworks.framework(name)
+            framework = self.framework(name)
             path = playbooks_dir / "frameworks" / f"{name}.yaml"
             for part in framework.parts:
                 self._framework_cites[(name, part.label)] = [
@@ -44,12 +44,19 @@ class Coach:
             ]
             for check in coaching.checks
         }
-        notes = {**coaching.mistakes, **coaching.notes}
+        notes: dict[str, Note] = {**dict(coaching.mistakes.items()), **dict(coaching.notes.items())}
         self._note_cites = {
             name: [self._resolve(resolver, c.anchor, c.doc, path, f"notes.{name}") for c in note.cites]
             for name, note in notes.items()
         }
         self._notes = notes
+
+    def framework(self, name: str) -> Framework:
+        """SPIN, LSCPA or FABE (not the moves playbook)."""
+        framework = self.frameworks.framework(name)
+        if not isinstance(framework, Framework):
+            raise InvalidInput(f"{name!r} is not a coaching framework")
+        return framework
 
     @staticmethod
     def _resolve(resolver: CitationResolver, anchor: str, doc: str | None, path: Path, where: str) -> Passage:
@@ -65,7 +72,7 @@ class Coach:
 
     def part_note(self, framework: str, label: str, language: Language, variant: int = 0) -> CoachNote:
         """What the handbook teaches about this kind of move, prefixed by its name."""
-        part = self.frameworks.framework(framework).part(label)
+        part = self.framework(framework).part(label)
         number = variant % len(part.coaching_notes)
         note = part.coaching_notes[number]
         text = f"{part.names.get(language)}{'：' if language == 'zh' else ': '}{note.zh if language == 'zh' else note.en}"
@@ -73,7 +80,7 @@ class Coach:
 
     def timing_note(self, framework: str, label: str, language: Language, lead: str) -> CoachNote:
         """A move that did not fit the moment: what it is for and when to use it."""
-        part = self.frameworks.framework(framework).part(label)
+        part = self.framework(framework).part(label)
         return CoachNote(
             f"{lead}{part.when_to_use.get(language)}",
             self._cite(self._framework_cites[(framework, label)][0]),

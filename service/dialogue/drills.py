@@ -55,7 +55,7 @@ class DrillEngine:
         order = list(self._drills(framework))
         random.Random(seed).shuffle(order)
         state = DrillState(framework=framework, language=language, order=order)
-        intro = self.coach.frameworks.framework(framework).summary.get(language)
+        intro = self.coach.framework(framework).summary.get(language)
         return state, self._reply(state, CoachNote(intro), prompt=self._prompt(state))
 
     def _prompt(self, state: DrillState) -> str | None:
@@ -93,7 +93,7 @@ class DrillEngine:
         return self._reply(state, note, prompt, analysis=analysis, events=["passed" if passed else "missed"])
 
     def _feedback(self, drill: Drill, got: set[str], passed: bool, language: Language) -> CoachNote:
-        framework = self.coach.frameworks.framework(drill.framework)
+        framework = self.coach.framework(drill.framework)
 
         def names(labels: set[str] | list[str]) -> str:
             joiner = "、" if language == "zh" else " + "
@@ -129,7 +129,7 @@ class DrillEngine:
             return self._reply(state, CoachNote(self._summary(state)), None, command=command)
         if command == "hint" and not state.finished:
             drill = self._drills(state.framework)[state.order[state.position]]
-            part = self.coach.frameworks.framework(state.framework).part(drill.targets[-1])
+            part = self.coach.framework(state.framework).part(drill.targets[-1])
             return self._reply(
                 state, CoachNote(part.purpose.get(language)), self._prompt(state), command=command
             )

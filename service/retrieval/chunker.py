@@ -110,7 +110,7 @@ def _windows(markdown: str, section: _Section, max_chars: int) -> Iterator[_Span
 
 def chunk_document(document: Document, max_chars: int = MAX_CHARS) -> list[Passage]:
     """Cut one document into passages, in reading order."""
-    passages = []
+    passages: list[Passage] = []
     for section in _sections(document.markdown):
         for span in _windows(document.markdown, section, max_chars):
             passages.append(

