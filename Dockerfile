@@ -14,6 +14,7 @@ RUN pip install --no-cache-dir torch==2.13.0 ${TORCH_INDEX_URL:+--index-url "$TO
     && pip install --no-cache-dir .
 
 ENV SALESCOACH_DATA_DIR=/data
+# the index, the embedding cache and (without SALESCOACH_DATABASE_URL) the SQLite database
 VOLUME ["/data"]
 EXPOSE 8000
 # The index is built on first start (or when stale) into the /data volume, then served.

@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install serve index test lint bench eval clean-knowledge
+.PHONY: install serve index test lint bench eval clean-knowledge e2e-deps
 
 install: $(STAMP)
 
@@ -25,7 +25,17 @@ index: install
 serve: index
 	$(VENV)/bin/salescoach serve --host $(HOST) --port $(PORT)
 
-test: install
+# The browser test drives Debian's Chromium (no Playwright browser download); CJK fonts for legible screenshots.
+e2e-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-wqy-zenhei; \
+	else \
+		echo "e2e-deps: /usr/bin/chromium is missing and this is not root;" \
+		     "run 'sudo apt-get install chromium' — the browser test will be skipped."; \
+	fi
+
+test: install e2e-deps
 	$(PY) -m pytest
 
 lint: install

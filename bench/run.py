@@ -1,7 +1,8 @@
 """``make bench``: build and load times, search, classification and rehearsal-turn latency, memory.
 
 Prints one JSON object. Targets on two cores: search p95 <= 50 ms (warm), index load well under
-1 s, classification p95 <= 40 ms, rehearsal turn p95 <= 60 ms.
+1 s, classification p95 <= 40 ms, rehearsal turn p95 <= 60 ms (engine); the same turns are also
+timed through HTTP (uvicorn + SQLite store).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from service.container import build_index, build_services
 from service.dialogue.conversation import Conversation
 from service.retrieval.searcher import HandbookSearch
 from service.settings import Settings
+
+from .http_turns import http_turn_latencies
 
 DATA = Path(__file__).parent / "data"
 SCRIPTS = Path(__file__).parent.parent / "tests" / "dialogue" / "scripts"
@@ -83,6 +86,7 @@ def main() -> None:
         [timed(services.analyser.analyse, text) for _ in range(ROUNDS) for text in utterances]
     )
     report["rehearsal_turn_latency"] = _percentiles(bench_turns(services))
+    report["http_turn_latency"] = _percentiles(http_turn_latencies(settings, services))
     report["rss_mib"]["after_all_services"] = _rss_mib()
     print(json.dumps(report, indent=2))
 

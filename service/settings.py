@@ -24,6 +24,12 @@ class Settings(BaseSettings):
     )
     embedder_threads: int = Field(2, ge=1, le=64, description="CPU threads for the embedding model.")
     max_query_chars: int = Field(2000, ge=1, description="Longest accepted question or message.")
+    max_body_bytes: int = Field(64 * 1024, ge=1024, description="Largest accepted request body.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db; default SQLite in data_dir.",
+    )
+    log_level: str = Field("INFO", description="Logging level of the service.")
 
     @property
     def index_dir(self) -> Path:

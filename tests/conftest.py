@@ -42,5 +42,5 @@ def client(services, settings: Settings):
 
     from service.http.app import create_app
 
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(create_app(settings, services)) as test_client:
         yield test_client

@@ -5,31 +5,89 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from .. import __version__
-from ..container import build_services
+from ..container import Services, build_services
+from ..sessions import SessionService
 from ..settings import Settings
+from ..store import SessionStore, default_database_url
 from .api import router as api_router
 from .errors import install_error_handlers
+from .logs import configure_logging
+from .metrics import Metrics
+from .middleware import BodyLimit, RequestLog
+from .sessions_api import router as sessions_router
+from .sessions_api import scenario_list
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("salescoach.app")
+HERE = Path(__file__).parent
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; its lifespan loads (or rebuilds) the index and models once, off the event loop."""
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """Build the app. Its lifespan loads (or rebuilds) the index, models and playbooks once, off the
+    event loop, and migrates the database — failing at start-up, not on the first message.
+    ``services`` lets a process that already loaded them (tests, a CLI) share them."""
     settings = settings or Settings()
+    configure_logging(settings.log_level)
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = await run_in_threadpool(build_services, settings)
-        log.info("ready: %d passages", len(app.state.services.index.passages))
-        yield
+        domain: Services = (
+            services if services is not None else await run_in_threadpool(build_services, settings)
+        )
+        store = SessionStore(settings.database_url or default_database_url(settings.data_dir))
+        await run_in_threadpool(store.migrate)
+        app.state.services = domain
+        app.state.sessions = SessionService(store, domain)
+        log.info("ready", extra={"passages": len(domain.index.passages)})
+        try:
+            yield
+        finally:
+            store.close()
 
     app = FastAPI(title="SalesCoach", version=__version__, lifespan=lifespan)
     app.state.settings = settings
+    app.state.metrics = metrics
     install_error_handlers(app)
     app.include_router(api_router)
+    app.include_router(sessions_router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    templates = Jinja2Templates(directory=HERE / "templates")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def page(request: Request, lang: str = "zh") -> Response:
+        language = lang if lang in ("zh", "en") else "zh"
+        scenarios = scenario_list(request.app.state.services)
+        return templates.TemplateResponse(
+            request, "index.html", {"request": request, "lang": language, "scenarios": scenarios}
+        )
+
+    @app.get("/readyz", summary="Readiness: index loaded and database answering")
+    async def readyz(request: Request) -> JSONResponse:
+        services = getattr(request.app.state, "services", None)
+        sessions = getattr(request.app.state, "sessions", None)
+        index = bool(services and services.index.ready)
+        database = bool(sessions and await run_in_threadpool(sessions.store.ping))
+        body = {
+            "status": "ready" if index and database else "not_ready",
+            "index": index,
+            "database": database,
+        }
+        return JSONResponse(body, status_code=200 if index and database else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RequestLog, metrics=metrics)
     return app

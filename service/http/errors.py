@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import IndexNotReady, InvalidInput, PlaybookError
+from ..store import SessionNotFound
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,10 @@ async def _playbook(_: Request, exc: PlaybookError) -> JSONResponse:
     return _error(500, "playbook_error", "the coach's data files are broken; see the server log")
 
 
+async def _not_found(_: Request, exc: SessionNotFound) -> JSONResponse:
+    return _error(404, "not_found", f"no session {exc.args[0]!r}" if exc.args else "no such session")
+
+
 async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     if exc.status_code == 400:  # FastAPI's "error parsing the body": undecodable bytes are bad input too
         return _error(422, "invalid_request", "the request body is not valid JSON (send UTF-8 encoded JSON)")
@@ -59,3 +64,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IndexNotReady, _not_ready)  # type: ignore[arg-type]
     app.add_exception_handler(PlaybookError, _playbook)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(SessionNotFound, _not_found)  # type: ignore[arg-type]

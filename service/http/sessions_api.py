@@ -1,0 +1,91 @@
+"""Sessions API: start a rehearsal, drill or ask session, post messages, read transcripts and scorecards."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..sessions import SessionService
+from .deps import ServicesDep
+from .schemas import MAX_TEXT
+
+router = APIRouter(prefix="/api")
+
+
+def get_sessions(request: Request) -> SessionService:
+    return request.app.state.sessions
+
+
+SessionsDep = Annotated[SessionService, Depends(get_sessions)]
+
+
+class StartRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["rehearsal", "drill", "ask"]
+    scenario: str | None = Field(None, max_length=100, description="Scenario id, for a rehearsal.")
+    framework: Literal["spin", "lscpa", "fabe"] | None = Field(None, description="For a drill.")
+    lang: Literal["zh", "en"] = "zh"
+
+
+class MessageRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=MAX_TEXT, description="What the salesperson says.")
+
+
+@router.get("/scenarios", summary="The rehearsal scenarios")
+async def scenarios(services: ServicesDep) -> dict[str, Any]:
+    return {"scenarios": scenario_list(services)}
+
+
+def scenario_list(services: ServicesDep) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": s.id, "title": s.title.model_dump(), "source": s.source,
+            "persona": {"name": s.persona.name.model_dump(), "title": s.persona.title.model_dump(),
+                        "cute_role": s.persona.cute_role},
+        }
+        for s in services.rehearsal.scenarios.values()
+    ]  # fmt: skip
+
+
+@router.post("/sessions", summary="Start a session", status_code=201)
+async def start(request: Request, sessions: SessionsDep, body: StartRequest) -> dict[str, Any]:
+    record, reply = await _timed(
+        request, body.mode, sessions.start, body.mode, body.lang, body.scenario, body.framework
+    )
+    return {"session_id": record.id, "reply": reply}
+
+
+@router.post("/sessions/{session_id}/messages", summary="Send a message")
+async def message(
+    request: Request, sessions: SessionsDep, session_id: str, body: MessageRequest
+) -> dict[str, Any]:
+    record = await run_in_threadpool(sessions.store.get_session, session_id)
+    mode = record.mode if record else "unknown"
+    reply = await _timed(request, mode, sessions.post, session_id, body.text)
+    return {"reply": reply}
+
+
+@router.get("/sessions/{session_id}", summary="The transcript, with the analysis of every turn")
+async def transcript(sessions: SessionsDep, session_id: str) -> dict[str, Any]:
+    return await run_in_threadpool(sessions.transcript, session_id)
+
+
+@router.get("/sessions/{session_id}/scorecard", summary="The scorecard (so far, if unfinished)")
+async def scorecard(sessions: SessionsDep, session_id: str) -> dict[str, Any]:
+    return {"scorecard": await run_in_threadpool(sessions.scorecard, session_id)}
+
+
+async def _timed(request: Request, mode: str, fn, *args):  # type: ignore[no-untyped-def]
+    metrics = request.app.state.metrics
+    started = time.perf_counter()
+    result = await run_in_threadpool(fn, *args)
+    metrics.turn_seconds.labels(mode=mode).observe(time.perf_counter() - started)
+    metrics.turns.labels(mode=mode).inc()
+    return result

@@ -1,0 +1,147 @@
+"""Chat sessions: one way in for every front end (web page, JSON API, messengers).
+
+A session is a rehearsal, a drill or an ask conversation. Its engine state lives in the store and
+is loaded, advanced and saved inside one locked transaction per message, so concurrent messages to
+the same session are serialised and no turn is lost or applied twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, Literal
+
+from .container import Services
+from .dialogue.conversation import Conversation
+from .dialogue.drills import DrillState
+from .dialogue.turn import CitationData, CoachNote, TurnReply
+from .errors import InvalidInput
+from .store import SessionNotFound, SessionRecord, SessionStore
+from .text import Language
+
+Mode = Literal["rehearsal", "drill", "ask"]
+MODES = ("rehearsal", "drill", "ask")
+
+ASK_INTRO = {
+    "zh": "直接提问吧，例如：如何接近技术把关者？客户说价格太贵怎么办？",
+    "en": "Ask away — for example: How do I approach a technical gatekeeper? What if the client says we're too expensive?",
+}
+
+
+class SessionService:
+    """Starts sessions and applies messages to them, persisting every turn."""
+
+    def __init__(self, store: SessionStore, services: Services) -> None:
+        self.store = store
+        self.services = services
+
+    def start(
+        self,
+        mode: str,
+        language: Language,
+        scenario: str | None = None,
+        framework: str | None = None,
+        channel_key: str | None = None,
+    ) -> tuple[SessionRecord, dict[str, Any]]:
+        """Open a session and return it with the opening reply (briefing, first drill, or ask intro)."""
+        if mode == "rehearsal":
+            if not scenario:
+                raise InvalidInput("a rehearsal needs a scenario (see GET /api/scenarios)")
+            conversation, reply = self.services.rehearsal.start(scenario, language)
+            state: dict[str, Any] = conversation.to_dict()
+        elif mode == "drill":
+            if not framework:
+                raise InvalidInput("a drill needs a framework: spin, lscpa or fabe")
+            drill, reply = self.services.drills.start(framework, language)
+            state = drill.to_dict()
+        elif mode == "ask":
+            state = {}
+            reply = TurnReply(
+                language=language,
+                stage="ask",
+                client=None,
+                coach=CoachNote(ASK_INTRO[language]),
+                suggestions=[],
+            )
+        else:
+            raise InvalidInput(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+        record = self.store.create_session(
+            mode=mode, language=language, state=state, scenario=scenario if mode == "rehearsal" else None,
+            framework=framework if mode == "drill" else None, channel_key=channel_key,
+        )  # fmt: skip
+        payload = reply.to_dict()
+        with self.store.turn(record.id) as turn:
+            turn.add("bot", _reply_text(reply), payload)
+        return record, payload
+
+    def post(self, session_id: str, text: str) -> dict[str, Any]:
+        """Apply one message to a session under its lock; returns the reply payload."""
+        text = (text or "").strip()
+        if not text:
+            raise InvalidInput("the message is empty")
+        if len(text) > self.services.settings.max_query_chars:
+            raise InvalidInput(
+                f"the message has {len(text)} characters; the limit is {self.services.settings.max_query_chars}"
+            )
+        with self.store.turn(session_id) as turn:
+            session = turn.session
+            reply, state, finished = self._advance(session, text)
+            payload = reply.to_dict()
+            turn.add("user", text, {"analysis": reply.analysis})
+            turn.add("bot", _reply_text(reply), payload)
+            turn.save(state, finished)
+            if reply.scorecard is not None:
+                turn.save_scorecard(asdict(reply.scorecard))
+        return payload
+
+    def _advance(self, session: SessionRecord, text: str) -> tuple[TurnReply, dict[str, Any], bool]:
+        language: Language = session.language  # type: ignore[assignment]
+        if session.mode == "rehearsal":
+            conversation = Conversation.from_dict(session.state)
+            reply = self.services.rehearsal.reply(conversation, text)
+            return reply, conversation.to_dict(), conversation.finished
+        if session.mode == "drill":
+            drill = DrillState.from_dict(session.state)
+            reply = self.services.drills.reply(drill, text)
+            return reply, drill.to_dict(), drill.finished
+        answer = self.services.answerer.ask(text)
+        citations = [CitationData(c.text, c.doc, c.doc_id, c.section, c.passage_id) for c in answer.citations]
+        reply = TurnReply(
+            language=answer.language or language, stage="ask", client=None,
+            coach=CoachNote(answer.answer, citations), suggestions=[], events=["found" if answer.found else "not_found"],
+        )  # fmt: skip
+        return reply, session.state, False
+
+    def transcript(self, session_id: str) -> dict[str, Any]:
+        session = self._get(session_id)
+        turns = self.store.list_turns(session_id)
+        stage = session.state.get("state") if session.mode == "rehearsal" else session.mode
+        return {
+            "session_id": session.id, "mode": session.mode, "scenario": session.scenario,
+            "framework": session.framework, "lang": session.language, "stage": stage,
+            "finished": session.finished, "created_at": session.created_at.isoformat(),
+            "turns": [{"seq": t.seq, "role": t.role, "text": t.text, "data": t.data} for t in turns],
+        }  # fmt: skip
+
+    def scorecard(self, session_id: str) -> dict[str, Any] | None:
+        """The saved scorecard, or for an unfinished rehearsal the scorecard so far."""
+        session = self._get(session_id)
+        saved = self.store.get_scorecard(session_id)
+        if saved is not None or session.mode != "rehearsal":
+            return saved
+        conversation = Conversation.from_dict(session.state)
+        from .dialogue.scorecard import build_scorecard
+
+        engine = self.services.rehearsal
+        return asdict(build_scorecard(conversation, engine.scenario(conversation.scenario), engine.coach))
+
+    def _get(self, session_id: str) -> SessionRecord:
+        session = self.store.get_session(session_id)
+        if session is None:
+            raise SessionNotFound(session_id)
+        return session
+
+
+def _reply_text(reply: TurnReply) -> str:
+    """A one-line text of the bot's turn for the transcript (the full reply is kept as data)."""
+    parts = [reply.client or "", reply.coach.text if reply.coach else "", reply.prompt or ""]
+    return "\n".join(part for part in parts if part)

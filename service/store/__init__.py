@@ -1,0 +1,21 @@
+"""Persistence: chat sessions, their transcripts and scorecards, and processed webhook event ids.
+
+One class, :class:`SessionStore`, on SQLAlchemy Core. SQLite (WAL) is the default; any SQLAlchemy
+URL works, PostgreSQL (``postgresql+psycopg://…``) is the tested alternative. The schema is owned by
+the Alembic migrations shipped in ``migrations/``; :meth:`SessionStore.migrate` applies them.
+"""
+
+from __future__ import annotations
+
+from .engine import default_database_url
+from .records import SessionNotFound, SessionRecord, TurnRow
+from .store import SessionStore, SessionTurn
+
+__all__ = [
+    "SessionNotFound",
+    "SessionRecord",
+    "SessionStore",
+    "SessionTurn",
+    "TurnRow",
+    "default_database_url",
+]

@@ -1,0 +1,44 @@
+"""What the store hands out: immutable snapshots of rows, and its one error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..errors import SalesCoachError
+
+
+class SessionNotFound(SalesCoachError, LookupError):
+    """No session has this id. Transports map it to 404."""
+
+    def __init__(self, session_id: str) -> None:
+        self.session_id = session_id
+        super().__init__(f"no session {session_id!r}")
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One chat session as stored."""
+
+    id: str  # uuid4 hex
+    mode: str  # "rehearsal" | "drill" | "ask"
+    scenario: str | None
+    framework: str | None
+    language: str  # "zh" | "en"
+    state: dict[str, Any]  # the engine's serialised conversation / drill state
+    finished: bool
+    channel_key: str | None  # messenger sessions: "platform:tenant:conversation:user"
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class TurnRow:
+    """One message of a session's transcript."""
+
+    seq: int  # 1, 2, 3 … per session, no gaps
+    role: str  # "user" | "bot"
+    text: str
+    data: dict[str, Any]  # the bot's reply payload, or the user message's analysis
+    created_at: datetime

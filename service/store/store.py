@@ -1,0 +1,240 @@
+"""SessionStore: the one way the service reads and writes sessions, turns, scorecards and events."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from .engine import SQLITE_BEGIN, make_engine, sqlite_file
+from .models import processed_events, scorecards, sessions, turns, utcnow
+from .records import SessionNotFound, SessionRecord, TurnRow
+from .schema import upgrade_to_head
+
+
+class SessionStore:
+    """Sessions and their transcripts in a SQL database (SQLite by default, PostgreSQL when configured).
+
+    Thread-safe: share one instance per process. Several processes (workers) may open the same
+    database; :meth:`turn` and :meth:`claim_event` stay correct across them.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine = make_engine(url)  # lazy: no connection until first use
+        self._locks = _KeyedLocks()
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema to the newest migration (safe to call on every start)."""
+        path = sqlite_file(self.url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        upgrade_to_head(self._engine)
+
+    def ping(self) -> bool:
+        """True when the database answers ``SELECT 1``."""
+        try:
+            with self._engine.connect() as connection:
+                return connection.execute(text("SELECT 1")).scalar() == 1
+        except Exception:
+            return False
+
+    def close(self) -> None:
+        """Close pooled connections. The store reconnects if used again."""
+        self._engine.dispose()
+
+    # -- sessions and transcripts -----------------------------------------------------------------
+
+    def create_session(
+        self,
+        *,
+        mode: str,
+        language: str,
+        state: dict[str, Any],
+        scenario: str | None = None,
+        framework: str | None = None,
+        channel_key: str | None = None,
+    ) -> SessionRecord:
+        """Insert a new session. A second *unfinished* session with the same ``channel_key`` raises
+        ``sqlalchemy.exc.IntegrityError`` (look it up with :meth:`find_by_channel_key` first)."""
+        now = utcnow()
+        record = SessionRecord(
+            id=uuid.uuid4().hex, mode=mode, scenario=scenario, framework=framework, language=language,
+            state=state, finished=False, channel_key=channel_key, created_at=now, updated_at=now,
+        )  # fmt: skip
+        with self._write() as connection:
+            connection.execute(insert(sessions).values(**record.__dict__))
+        return record
+
+    def get_session(self, session_id: str) -> SessionRecord | None:
+        with self._engine.connect() as connection:
+            row = connection.execute(select(sessions).where(sessions.c.id == session_id)).mappings().first()
+        return _session(row) if row is not None else None
+
+    def find_by_channel_key(self, channel_key: str) -> SessionRecord | None:
+        """The newest unfinished session of a messenger conversation, if any."""
+        query = (
+            select(sessions)
+            .where(sessions.c.channel_key == channel_key, sessions.c.finished.is_(False))
+            .order_by(sessions.c.created_at.desc())
+            .limit(1)
+        )
+        with self._engine.connect() as connection:
+            row = connection.execute(query).mappings().first()
+        return _session(row) if row is not None else None
+
+    def list_turns(self, session_id: str) -> list[TurnRow]:
+        """The transcript in seq order (empty for an unknown session)."""
+        query = select(turns).where(turns.c.session_id == session_id).order_by(turns.c.seq)
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+        return [TurnRow(seq=r["seq"], role=r["role"], text=r["text"], data=r["data"], created_at=r["created_at"])
+                for r in rows]  # fmt: skip
+
+    def get_scorecard(self, session_id: str) -> dict[str, Any] | None:
+        query = select(scorecards.c.scorecard).where(scorecards.c.session_id == session_id)
+        with self._engine.connect() as connection:
+            value: dict[str, Any] | None = connection.execute(query).scalar()
+        return value
+
+    # -- turns and webhook events -----------------------------------------------------------------
+
+    @contextmanager
+    def turn(self, session_id: str) -> Iterator[SessionTurn]:
+        """One transaction holding an exclusive lock on the session for its whole duration.
+
+        Concurrent messages to the same session are serialised, so no turn is lost or doubled:
+        within this process by a per-session ``threading.Lock`` (waiting there is cheaper than
+        holding a pooled connection or spinning on SQLite's busy handler), across processes by
+        ``SELECT … FOR UPDATE`` on the session row (PostgreSQL) or ``BEGIN IMMEDIATE`` (SQLite,
+        which locks the whole database for writing). Commits on normal exit, rolls back everything
+        on exception. Raises :class:`SessionNotFound`.
+        """
+        with self._locks.hold(session_id), self._write() as connection:
+            row = (
+                connection.execute(select(sessions).where(sessions.c.id == session_id).with_for_update())
+                .mappings()
+                .first()
+            )
+            if row is None:
+                raise SessionNotFound(session_id)
+            last_seq = connection.execute(
+                select(func.coalesce(func.max(turns.c.seq), 0)).where(turns.c.session_id == session_id)
+            ).scalar_one()
+            yield SessionTurn(connection, _session(row), last_seq)
+
+    def claim_event(self, channel: str, event_id: str) -> bool:
+        """True the first time ``(channel, event_id)`` is seen, False for a duplicate delivery.
+
+        The primary key decides, so this holds across processes and restarts.
+        """
+        try:
+            with self._write() as connection:
+                connection.execute(
+                    insert(processed_events).values(channel=channel, event_id=event_id, created_at=utcnow())
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A connection in a write transaction: committed on exit, rolled back on exception.
+
+        On SQLite the transaction starts with BEGIN IMMEDIATE: a deferred transaction that reads
+        first and writes later can fail with SQLITE_BUSY on the lock upgrade, which busy_timeout
+        cannot wait out.
+        """
+        with self._engine.connect() as connection:
+            connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+            with connection.begin():
+                yield connection
+
+
+class SessionTurn:
+    """The session as read under :meth:`SessionStore.turn`'s lock, and the writes of that turn."""
+
+    def __init__(self, connection: Connection, session: SessionRecord, last_seq: int) -> None:
+        self._connection = connection
+        self.session = session
+        self._last_seq = last_seq
+
+    def add(self, role: str, text: str, data: dict[str, Any]) -> TurnRow:
+        """Append a message with the next seq."""
+        row = TurnRow(seq=self._last_seq + 1, role=role, text=text, data=data, created_at=utcnow())
+        self._connection.execute(insert(turns).values(session_id=self.session.id, **row.__dict__))
+        self._last_seq = row.seq
+        self._touch(row.created_at)
+        return row
+
+    def save(self, state: dict[str, Any], finished: bool) -> None:
+        """Store the engine's new state; ``session`` reflects it afterwards."""
+        now = utcnow()
+        self._connection.execute(
+            update(sessions)
+            .where(sessions.c.id == self.session.id)
+            .values(state=state, finished=finished, updated_at=now)
+        )
+        self.session = replace(self.session, state=state, finished=finished, updated_at=now)
+
+    def save_scorecard(self, scorecard: dict[str, Any]) -> None:
+        """Insert or replace the session's scorecard."""
+        now = utcnow()
+        # Update-then-insert is a portable upsert here: the session row lock is held, so no other
+        # transaction can insert this session's scorecard in between.
+        result = self._connection.execute(
+            update(scorecards)
+            .where(scorecards.c.session_id == self.session.id)
+            .values(scorecard=scorecard, updated_at=now)
+        )
+        if result.rowcount == 0:
+            self._connection.execute(
+                insert(scorecards).values(session_id=self.session.id, scorecard=scorecard, updated_at=now)
+            )
+        self._touch(now)
+
+    def _touch(self, now: Any) -> None:
+        self._connection.execute(
+            update(sessions).where(sessions.c.id == self.session.id).values(updated_at=now)
+        )
+        self.session = replace(self.session, updated_at=now)
+
+
+class _KeyedLocks:
+    """One ``threading.Lock`` per key, dropped again once nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(key, (threading.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[key]
+                if users == 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
+
+
+def _session(row: RowMapping) -> SessionRecord:
+    return SessionRecord(
+        id=row["id"], mode=row["mode"], scenario=row["scenario"], framework=row["framework"],
+        language=row["language"], state=row["state"], finished=row["finished"], channel_key=row["channel_key"],
+        created_at=row["created_at"], updated_at=row["updated_at"],
+    )  # fmt: skip
