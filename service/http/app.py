@@ -13,9 +13,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
+from ..channels.chat import MessengerChat
+from ..channels.outbound import OutboundClient
+from ..channels.registry import build_registry
 from ..container import Services, build_services
+from ..retrieval.passage import Passage
 from ..sessions import SessionService
 from ..settings import Settings
 from ..store import SessionStore, default_database_url
@@ -26,9 +31,17 @@ from .metrics import Metrics
 from .middleware import BodyLimit, RequestLog
 from .sessions_api import router as sessions_router
 from .sessions_api import scenario_list
+from .webhooks import router as webhooks_router
 
 log = logging.getLogger("salescoach.app")
 HERE = Path(__file__).parent
+
+
+def _passage(request: Request, passage_id: str) -> Passage:
+    for passage in request.app.state.services.index.passages:
+        if passage.id == passage_id:
+            return passage
+    raise StarletteHTTPException(404, f"no passage {passage_id!r}")
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -48,10 +61,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         await run_in_threadpool(store.migrate)
         app.state.services = domain
         app.state.sessions = SessionService(store, domain)
+        app.state.channels = build_registry(settings)
+        app.state.messenger = MessengerChat(app.state.sessions, settings.web_base_url)
+        app.state.outbound = OutboundClient(
+            timeout=settings.outbound_timeout, retries=settings.outbound_retries,
+            on_error=lambda channel: metrics.errors.labels(code=f"outbound:{channel}").inc(),
+        )  # fmt: skip
         log.info("ready", extra={"passages": len(domain.index.passages)})
         try:
             yield
         finally:
+            await app.state.outbound.aclose()
             store.close()
 
     app = FastAPI(title="SalesCoach", version=__version__, lifespan=lifespan)
@@ -60,6 +80,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_error_handlers(app)
     app.include_router(api_router)
     app.include_router(sessions_router)
+    app.include_router(webhooks_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
 
@@ -70,6 +91,16 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         return templates.TemplateResponse(
             request, "index.html", {"request": request, "lang": language, "scenarios": scenarios}
         )
+
+    @app.get("/passages/{passage_id}", response_class=HTMLResponse, include_in_schema=False)
+    async def passage_page(request: Request, passage_id: str) -> Response:
+        """The web view of one handbook passage (messenger citations link here)."""
+        passage = _passage(request, passage_id)
+        return templates.TemplateResponse(request, "passage.html", {"request": request, "passage": passage})
+
+    @app.get("/api/passages/{passage_id}", summary="One handbook passage")
+    async def passage_json(request: Request, passage_id: str) -> dict:
+        return _passage(request, passage_id).to_dict()
 
     @app.get("/readyz", summary="Readiness: index loaded and database answering")
     async def readyz(request: Request) -> JSONResponse:

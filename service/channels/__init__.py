@@ -1,0 +1,1 @@
+"""Messenger channels: adapters that turn platform webhooks into ``InboundMessage`` and replies back."""

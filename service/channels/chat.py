@@ -1,0 +1,138 @@
+"""The coach in a messenger: text commands, sessions keyed by platform/tenant/conversation/user, and
+replies as platform-neutral ``BotReply``s (the adapters format them)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..dialogue.turn import CitationData, TurnReply
+from ..errors import SalesCoachError
+from ..sessions import SessionService
+from ..terminal import render_turn
+from ..text import Language, detect_language
+from .base import BotReply, Citation, InboundMessage
+
+MAX_CITATIONS = 3
+_COMMAND = re.compile(
+    r"^\s*/?(?P<verb>help|帮助|ask|问|rehearse|演练|drill|练习|score|评分|quit|结束|scenarios|场景)\b\s*(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_VERBS = {
+    "help": "help", "帮助": "help", "ask": "ask", "问": "ask", "rehearse": "rehearse", "演练": "rehearse",
+    "drill": "drill", "练习": "drill", "score": "score", "评分": "score", "quit": "quit", "结束": "quit",
+    "scenarios": "scenarios", "场景": "scenarios",
+}  # fmt: skip
+
+HELP = {
+    "zh": (
+        "我是销售教练。可以这样用：\n"
+        "• 问 <问题>：查手册，例如“问 如何接近技术把关者”\n"
+        "• 演练 <场景>：和我扮演的客户演练一次拜访（“场景”列出全部）\n"
+        "• 练习 spin|lscpa|fabe：单项练习\n"
+        "• 评分：查看当前演练的评分；结束：结束当前演练\n"
+        "演练或练习中，直接说话即可。"
+    ),
+    "en": (
+        "I'm your sales coach. Try:\n"
+        '• ask <question>: search the handbooks, e.g. "ask how do I approach a technical gatekeeper"\n'
+        '• rehearse <scenario>: rehearse a visit with me as the client ("scenarios" lists them)\n'
+        "• drill spin|lscpa|fabe: practise one framework\n"
+        "• score: the scorecard so far; quit: end the rehearsal\n"
+        "During a rehearsal or drill, just talk."
+    ),
+}
+
+
+@dataclass
+class MessengerChat:
+    sessions: SessionService
+    web_base: str
+
+    def handle(self, message: InboundMessage) -> BotReply:
+        """Answer one messenger message; domain errors become a friendly message, never a crash."""
+        language = detect_language(message.text) if message.text else "zh"
+        try:
+            return self._handle(message, language)
+        except SalesCoachError as error:
+            prefix = "没办法处理这条消息：" if language == "zh" else "I couldn't do that: "
+            return BotReply(prefix + str(error))
+
+    def _handle(self, message: InboundMessage, language: Language) -> BotReply:
+        match = _COMMAND.match(message.text)
+        verb = _VERBS[match.group("verb").lower()] if match else None
+        rest = match.group("rest").strip() if match else message.text.strip()
+        active = self.sessions.store.find_by_channel_key(message.session_key)
+        if verb is None and active is not None:
+            return self._render(self._post(active.id, rest))
+        if verb in (None, "ask"):
+            if not rest:
+                return BotReply(HELP[language])
+            return self._answer(rest)
+        if verb == "help":
+            return BotReply(HELP[language])
+        if verb == "scenarios":
+            return BotReply(self._scenarios(language))
+        if verb in ("rehearse", "drill"):
+            self._close(active)
+            _, payload = self.sessions.start(
+                "rehearsal" if verb == "rehearse" else "drill", language,
+                scenario=rest or None if verb == "rehearse" else None,
+                framework=rest.lower() or None if verb == "drill" else None, channel_key=message.session_key,
+            )  # fmt: skip
+            return self._render(payload)
+        if active is None:
+            none = "现在没有进行中的演练。" if language == "zh" else "There is no rehearsal in progress."
+            return BotReply(f"{none}\n\n{HELP[language]}")
+        return self._render(self._post(active.id, "score" if verb == "score" else "quit"))
+
+    def _post(self, session_id: str, text: str) -> dict:
+        return self.sessions.post(session_id, text)
+
+    def _close(self, active) -> None:  # type: ignore[no-untyped-def]
+        """A new rehearsal or drill replaces the one in progress (its transcript stays)."""
+        if active is not None:
+            with self.sessions.store.turn(active.id) as turn:
+                turn.save(turn.session.state, True)
+
+    def _answer(self, question: str) -> BotReply:
+        answer = self.sessions.services.answerer.ask(question)
+        return BotReply(
+            answer.answer,
+            [self._citation(c.doc, c.section, c.passage_id) for c in answer.citations][:MAX_CITATIONS],
+        )
+
+    def _scenarios(self, language: Language) -> str:
+        scenarios = self.sessions.services.rehearsal.scenarios.values()
+        lines = [f"• {s.id}: {s.title.get(language)}" for s in scenarios]
+        head = "可演练的场景（演练 <场景>）：" if language == "zh" else "Scenarios (rehearse <scenario>):"
+        return "\n".join([head, *lines])
+
+    def _render(self, payload: dict) -> BotReply:
+        reply = _turn_reply(payload)
+        citations = reply.coach.citations if reply.coach else []
+        return BotReply(
+            render_turn(reply, citations=False),
+            [self._citation(c.doc, c.section, c.passage_id) for c in citations][:MAX_CITATIONS],
+        )
+
+    def _citation(self, doc: str, section: str, passage_id: str) -> Citation:
+        return Citation(doc=doc, section=section, link=f"{self.web_base.rstrip('/')}/passages/{passage_id}")
+
+
+def _turn_reply(payload: dict) -> TurnReply:
+    """Rebuild the reply dataclass from its stored dict (the sessions API returns plain data)."""
+    from ..dialogue.turn import CheckResult, CoachNote, Scorecard
+
+    coach = payload.get("coach")
+    note = CoachNote(coach["text"], [CitationData(**c) for c in coach["citations"]]) if coach else None
+    card = payload.get("scorecard")
+    scorecard = None
+    if card:
+        checks = [
+            CheckResult(**{**c, "citations": [CitationData(**x) for x in c["citations"]]})
+            for c in card["checks"]
+        ]
+        scorecard = Scorecard(**{**card, "checks": checks})
+    fields = {k: v for k, v in payload.items() if k not in ("coach", "scorecard")}
+    return TurnReply(**fields, coach=note, scorecard=scorecard)

@@ -1,0 +1,109 @@
+"""``/webhooks/{channel}``: the messengers' way in.
+
+Order of work: handshake (some platforms send it unsigned), signature check before any parsing,
+parse, claim each event id in the store (a retried delivery is dropped, across restarts and
+workers), then either answer in the response (Teams, generic without callback) or acknowledge at
+once and do the work after the response (everyone else).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Mapping
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from ..channels.base import ChannelAdapter, InboundMessage, WebhookRejected, WebhookResponse
+from ..channels.chat import MessengerChat
+from ..channels.outbound import OutboundClient, OutboundError
+
+router = APIRouter()
+log = logging.getLogger("salescoach.webhooks")
+SYNC_BUDGET = 0.9  # share of the platform's acknowledgement limit a synchronous reply may use
+
+
+def _response(answer: WebhookResponse) -> Response:
+    return Response(answer.body, status_code=answer.status, media_type=answer.content_type)
+
+
+def _rejected(error: WebhookRejected) -> JSONResponse:
+    body = {"error": {"code": "webhook_rejected", "message": error.message}, "detail": error.message}
+    return JSONResponse(body, status_code=error.status)
+
+
+@router.api_route("/webhooks/{channel}", methods=["GET", "POST"], include_in_schema=False)
+async def webhook(channel: str, request: Request, background: BackgroundTasks) -> Response:
+    adapters: Mapping[str, ChannelAdapter] = request.app.state.channels
+    adapter = adapters.get(channel)
+    if adapter is None:
+        return JSONResponse(
+            {"error": {"code": "not_found", "message": f"no channel {channel!r}"}, "detail": "not found"}, 404
+        )
+    body = await request.body()
+    headers = {key.lower(): value for key, value in request.headers.items()}
+    query = dict(request.query_params)
+    try:
+        handshake = adapter.handshake(headers, query, body)
+        if handshake is not None:
+            return _response(handshake)
+        if request.method != "POST":
+            return JSONResponse(
+                {"error": {"code": "method", "message": "POST only"}, "detail": "POST only"}, 405
+            )
+        adapter.verify(headers, query, body)
+        messages = adapter.parse(headers, query, body)
+    except WebhookRejected as error:
+        log.info(
+            "webhook rejected", extra={"channel": channel, "status": error.status, "reason": error.message}
+        )
+        return _rejected(error)
+    sessions = request.app.state.sessions
+    fresh = [m for m in messages if await run_in_threadpool(sessions.store.claim_event, channel, m.event_id)]
+    chat: MessengerChat = request.app.state.messenger
+    if fresh and _answers_inline(adapter, fresh[0]):
+        budget = adapter.ack_seconds * SYNC_BUDGET
+        try:
+            reply = await asyncio.wait_for(run_in_threadpool(chat.handle, fresh[0]), timeout=budget)
+        except TimeoutError:
+            log.warning("synchronous reply over budget", extra={"channel": channel})
+            reply = None
+        return _response(adapter.sync_response(fresh[0], reply))
+    for message in fresh:
+        background.add_task(deliver, request.app, adapter, message)
+    return _response(adapter.sync_response(None, None))
+
+
+def _answers_inline(adapter: ChannelAdapter, message: InboundMessage) -> bool:
+    decide = getattr(adapter, "is_synchronous", None)
+    return bool(decide(message)) if decide else adapter.synchronous
+
+
+async def deliver(app, adapter: ChannelAdapter, message: InboundMessage) -> None:  # type: ignore[no-untyped-def]
+    """After the acknowledgement: run the coach, then call the platform's API with the reply."""
+    started = time.perf_counter()
+    reply = await run_in_threadpool(app.state.messenger.handle, message)
+    client: OutboundClient = app.state.outbound
+    try:
+        await _ensure_token(client, adapter)
+        for call in adapter.outbound(message, reply):
+            await client.send(adapter.name, call)
+    except (OutboundError, WebhookRejected, LookupError, ValueError) as error:
+        log.warning("reply not delivered", extra={"channel": adapter.name, "error": str(error)})
+        return
+    app.state.metrics.turn_seconds.labels(mode=f"webhook:{adapter.name}").observe(
+        time.perf_counter() - started
+    )
+
+
+async def _ensure_token(client: OutboundClient, adapter: ChannelAdapter) -> None:
+    """Platforms with an access token (Feishu, WeCom): fetch it when the cached one is missing or old."""
+    cached = getattr(adapter, "cached_token", None)
+    if cached is None or cached(time.time()):
+        return
+    response = await client.send(adapter.name, adapter.token_request())  # type: ignore[attr-defined]
+    adapter.remember_token(json.loads(response.text), time.time())  # type: ignore[attr-defined]
