@@ -19,6 +19,7 @@ from service.retrieval.searcher import HandbookSearch
 from service.settings import Settings
 
 from .http_turns import http_turn_latencies
+from .webhook_ack import webhook_ack_latencies
 
 DATA = Path(__file__).parent / "data"
 SCRIPTS = Path(__file__).parent.parent / "tests" / "dialogue" / "scripts"
@@ -87,6 +88,8 @@ def main() -> None:
     )
     report["rehearsal_turn_latency"] = _percentiles(bench_turns(services))
     report["http_turn_latency"] = _percentiles(http_turn_latencies(settings, services))
+    for name, samples in webhook_ack_latencies(settings, services).items():
+        report[f"webhook_{name}_latency"] = _percentiles(samples)
     report["rss_mib"]["after_all_services"] = _rss_mib()
     print(json.dumps(report, indent=2))
 

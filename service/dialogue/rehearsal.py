@@ -85,8 +85,8 @@ class RehearsalEngine:
         language = analysis.language if len(text.strip()) > 3 else conversation.language
         if analysis.move.command:  # commands answer in the conversation's language
             return self._command(conversation, scenario, analysis.move.label or "help", conversation.language)
-        if conversation.finished:
-            return self._finished(conversation, language)
+        if conversation.finished:  # nothing more is applied; answer in the session's language
+            return self._finished(conversation, conversation.language)
         conversation.turn += 1
         turn = self._respond(conversation, scenario, analysis, text, language)
         conversation.transcript.append(self._record(analysis, conversation.state, turn.events))

@@ -20,6 +20,8 @@ from fastapi.responses import JSONResponse, Response
 
 from ..channels.base import ChannelAdapter, InboundMessage, WebhookRejected, WebhookResponse
 from ..channels.chat import MessengerChat
+from ..channels.crypto import TokenError, TokenUnavailable
+from ..channels.dingtalk import WebhookExpired
 from ..channels.outbound import OutboundClient, OutboundError
 
 router = APIRouter()
@@ -92,8 +94,17 @@ async def deliver(app, adapter: ChannelAdapter, message: InboundMessage) -> None
         await _ensure_token(client, adapter)
         for call in adapter.outbound(message, reply):
             await client.send(adapter.name, call)
-    except (OutboundError, WebhookRejected, LookupError, ValueError) as error:
-        log.warning("reply not delivered", extra={"channel": adapter.name, "error": str(error)})
+    except (
+        OutboundError,
+        WebhookRejected,
+        WebhookExpired,
+        TokenError,
+        TokenUnavailable,
+        LookupError,
+        ValueError,
+    ) as error:
+        app.state.metrics.errors.labels(code=f"undelivered:{adapter.name}").inc()
+        log.warning("reply not delivered", extra={"channel": adapter.name, "error": type(error).__name__})
         return
     app.state.metrics.turn_seconds.labels(mode=f"webhook:{adapter.name}").observe(
         time.perf_counter() - started

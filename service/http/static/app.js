@@ -34,7 +34,7 @@ const I18N = {
     showScore: "查看评分",
     dismiss: "关闭",
     welcomeTitle: "欢迎来到 SalesCoach",
-    welcomeText: "在左侧选择模式和场景，点击“开始”。你扮演销售，我扮演客户，教练会在每一轮给出点评和手册出处。",
+    welcomeText: "选择模式和场景，点击“开始”。你扮演销售，我扮演客户，教练会在每一轮给出点评和手册出处。",
     messageLabel: "你要说的话",
     placeholder: "输入你要说的话……",
     send: "发送",
@@ -51,7 +51,7 @@ const I18N = {
       opening: "开场", situation: "S 背景", problem: "P 难点", implication: "I 暗示",
       need_payoff: "N 需求效益", pitch: "介绍方案", objection: "处理异议", commitment: "推进承诺",
     },
-    spin: { situation: "背景问题", problem: "难点问题", implication: "暗示问题", need_payoff: "需求效益问题" },
+    spin: { situation: "背景问题", problem: "难点问题", implication: "暗示问题", need_payoff: "需求效益问题", other: "其他" },
     fabe: { feature: "特点 F", advantage: "优势 A", benefit: "利益 B", evidence: "证据 E" },
     lscpa: { listen: "倾听 L", share: "分享感受 S", clarify: "澄清 C", present: "提出方案 P", ask: "要求行动 A" },
     question: "提问",
@@ -102,7 +102,7 @@ const I18N = {
     showScore: "Show score",
     dismiss: "Dismiss",
     welcomeTitle: "Welcome to SalesCoach",
-    welcomeText: "Pick a mode and a scenario on the left and press Start. You are the salesperson, I play the client, and a coach comments on every turn with the handbook passage behind it.",
+    welcomeText: "Pick a mode and a scenario, then press Start. You are the salesperson, I play the client, and a coach comments on every turn with the handbook passage behind it.",
     messageLabel: "What you say",
     placeholder: "Type what you would say…",
     send: "Send",
@@ -119,7 +119,7 @@ const I18N = {
       opening: "Opening", situation: "S Situation", problem: "P Problem", implication: "I Implication",
       need_payoff: "N Need-payoff", pitch: "Pitch", objection: "Objection", commitment: "Commitment",
     },
-    spin: { situation: "Situation Q", problem: "Problem Q", implication: "Implication Q", need_payoff: "Need-payoff Q" },
+    spin: { situation: "Situation Q", problem: "Problem Q", implication: "Implication Q", need_payoff: "Need-payoff Q", other: "other" },
     fabe: { feature: "Feature", advantage: "Advantage", benefit: "Benefit", evidence: "Evidence" },
     lscpa: { listen: "Listen", share: "Share", clarify: "Clarify", present: "Present", ask: "Ask" },
     question: "Question",
@@ -155,6 +155,7 @@ const state = {
   session: null, // {id, mode, scenario, framework, lang, stage, finished}
   items: [], // rendered history: [{kind: "user", text, analysis} | {kind: "reply", reply}]
   busy: false,
+  showCard: false, // scroll the transcript to the newest scorecard on the next render
 };
 
 const $ = (id) => document.getElementById(id);
@@ -373,10 +374,11 @@ function renderAll() {
   const session = state.session;
   $("chat-title").textContent = session ? sessionTitle(session) : "";
   const scenario = session?.mode === "rehearsal" ? scenarioById(session.scenario) : null;
+  const language = session ? (session.lang === "en" ? "English" : "中文") : "";
   $("chat-subtitle").textContent = scenario
     ? `${pick(scenario.persona?.name)} · ${pick(scenario.persona?.title)}`
     : session
-      ? t("modeNames")[session.mode] || ""
+      ? [session.mode === "ask" ? null : t("modeNames")[session.mode], language].filter(Boolean).join(" · ")
       : "";
   $("score-button").hidden = !(session && session.mode !== "ask");
   $("message").disabled = !session || state.busy;
@@ -403,7 +405,13 @@ function renderAll() {
   });
   if (state.busy) transcript.append(el("div", { class: "typing", testid: "typing", text: t("thinking") }));
   transcript.querySelectorAll("details").forEach((d, i) => { d.open = !!open[i]; });
-  transcript.scrollTop = transcript.scrollHeight;
+  const cards = transcript.querySelectorAll('[data-testid="scorecard"]');
+  const card = cards[cards.length - 1];
+  if (state.showCard && card) {
+    // A new scorecard: show its top (score and chart), not the end of its checks.
+    transcript.scrollTop += card.getBoundingClientRect().top - transcript.getBoundingClientRect().top - 8;
+  } else transcript.scrollTop = transcript.scrollHeight;
+  state.showCard = false;
 }
 
 function renderStageBar() {
@@ -454,6 +462,15 @@ function analysisBadges(analysis) {
   const badges = [];
   const badge = (kind, text, isUnsure) =>
     el("span", { class: `badge ${kind}${isUnsure ? " unsure" : ""}`, title: isUnsure ? t("unsure") : null, text: isUnsure ? `${text} ?` : text });
+  if (analysis.framework && Array.isArray(analysis.labels)) {
+    // A drill answer: {framework, labels, unsure} for the framework being drilled.
+    const kind = analysis.framework;
+    const names = labels[kind] || {};
+    for (const label of analysis.labels) {
+      badges.push(badge(kind, `${kind.toUpperCase()} · ${names[label] || label}`, analysis.unsure === true));
+    }
+    return el("div", { class: "analysis", testid: "analysis" }, ...badges);
+  }
   badges.push(badge("kind", analysis.is_question ? t("question") : t("statement")));
   if (analysis.spin) badges.push(badge("spin", `SPIN · ${labels.spin[analysis.spin] || analysis.spin}`, unsure.spin));
   for (const part of analysis.fabe || []) badges.push(badge("fabe", `FABE · ${labels.fabe[part] || part}`, unsure.fabe));
@@ -468,7 +485,7 @@ function citationNodes(citations) {
       "details",
       { class: "citation", testid: "citation" },
       el("summary", {},
-        el("span", { class: "cite-mark", text: `📖 ${t("citation")}` }),
+        el("span", { class: "cite-mark", text: `§ ${t("citation")}` }),
         el("span", { class: "cite-doc", text: c.doc || c.doc_id || "" }),
         c.section ? el("span", { class: "cite-section", text: c.section }) : null),
       el("blockquote", { class: "cite-text", testid: "citation-text", text: c.text || "" }),
@@ -479,7 +496,6 @@ function citationNodes(citations) {
 
 function replyNodes(reply, isLast) {
   const nodes = [];
-  if (reply.prompt) nodes.push(bubble("prompt", t("exercise"), textBlock(reply.prompt)));
   if (reply.client) {
     const scenario = state.session?.mode === "rehearsal" ? scenarioById(state.session.scenario) : null;
     const name = scenario ? pick(scenario.persona?.name) : "";
@@ -488,6 +504,8 @@ function replyNodes(reply, isLast) {
   if (reply.coach && (reply.coach.text || (reply.coach.citations || []).length)) {
     nodes.push(bubble("coach", t("coach"), textBlock(reply.coach.text), ...citationNodes(reply.coach.citations)));
   }
+  // Drills: the feedback on the last answer first, then the next exercise.
+  if (reply.prompt) nodes.push(bubble("prompt", t("exercise"), textBlock(reply.prompt)));
   if (isLast && (reply.suggestions || []).length) {
     nodes.push(
       el("div", { class: "suggestions", testid: "suggestions" },
@@ -622,6 +640,7 @@ async function sendMessage(event) {
     item.analysis = result.reply.analysis || null;
     state.items.push({ kind: "reply", reply: result.reply });
     applyReply(result.reply);
+    state.showCard = !!result.reply.scorecard;
     rememberSession({ id: state.session.id, mode: state.session.mode, scenario: state.session.scenario,
       framework: state.session.framework, lang: state.session.lang, finished: state.session.finished });
   } catch (error) {
@@ -642,9 +661,8 @@ async function showScore() {
     const result = await api(`/api/sessions/${encodeURIComponent(state.session.id)}/scorecard`);
     if (!result.scorecard) return;
     state.items.push({ kind: "scorecard", scorecard: result.scorecard });
+    state.showCard = true;
     renderAll();
-    const cards = document.querySelectorAll('[data-testid="scorecard"]');
-    cards[cards.length - 1]?.scrollIntoView({ behavior: "smooth", block: "start" });
   } catch (error) {
     showError(error.message);
   }

@@ -1,0 +1,209 @@
+"""End to end in a real headless Chromium: the page, the JSON API and the real index behind it.
+
+Debian's Chromium (``/usr/bin/chromium``, ``make e2e-deps``) driven by Python Playwright; no browser
+download. Screenshots go to the test's tmp_path and are copied to ``test-output/web-e2e/``."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from service.settings import PROJECT_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCRIPT = PROJECT_ROOT / "tests" / "dialogue" / "scripts" / "intercom_gatekeeper.good.zh.txt"
+STAGES = ["opening", "situation", "problem", "implication", "need_payoff", "pitch", "objection", "commitment"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+XSS = "<script>window.__pwned=1</script> 这句话应该原样显示"
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+@pytest.fixture
+def shots(tmp_path: Path):
+    """Save a screenshot under tmp_path, copy it to test-output/web-e2e/ and print both paths."""
+    out = tmp_path / "screenshots"
+    out.mkdir()
+    mirror = PROJECT_ROOT / "test-output" / "web-e2e"
+    mirror.mkdir(parents=True, exist_ok=True)
+    for old in mirror.glob("*.png"):  # only this run's screenshots
+        old.unlink()
+    saved: list[Path] = []
+
+    def take(target, name: str, **kwargs) -> Path:
+        path = out / f"{len(saved) + 1:02d}-{name}.png"
+        target.screenshot(path=str(path), **kwargs)
+        shutil.copy2(path, mirror / path.name)
+        saved.append(path)
+        print(f"screenshot: {path}  (copy: {mirror / path.name})")
+        return path
+
+    yield take
+    assert saved, "no screenshot was taken"
+
+
+def test_web_page_end_to_end(live_server: str, shots) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: run `make e2e-deps` (apt-get install chromium) as root")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the dev extra)")
+    expect = sync_api.expect
+    expect.set_options(timeout=30_000)
+    lines = [line.strip() for line in SCRIPT.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page_errors: list[str] = []
+        page.on("pageerror", lambda error: page_errors.append(str(error)))
+        tid = page.get_by_test_id
+
+        def say(text: str) -> None:
+            before = tid("bubble-user").count()
+            tid("message-input").fill(text)
+            tid("message-input").press("Enter")  # Enter sends
+            expect(tid("bubble-user")).to_have_count(before + 1)
+            expect(tid("typing")).to_have_count(0)
+            expect(tid("send-button")).to_be_enabled()
+            expect(tid("error")).to_be_hidden()
+
+        def stage_index() -> int:
+            stage = tid("stage-bar").get_attribute("data-stage") or "opening"
+            return len(STAGES) if stage == "debrief" else STAGES.index(stage)
+
+        try:
+            # -- start a Chinese rehearsal of the technical-gatekeeper scenario ----------------------
+            page.goto(f"{live_server}/?lang=zh")
+            expect(page.locator("body[data-ready=true]")).to_have_count(1)
+            expect(tid("start-button")).to_have_text("开始")
+            tid("mode-select").select_option("rehearsal")
+            tid("scenario-select").select_option("intercom_gatekeeper")
+            tid("session-lang").select_option("zh")
+            tid("start-button").click()
+            expect(tid("bubble-coach")).to_have_count(1)  # the scenario briefing
+            expect(tid("stage-opening")).to_have_attribute("data-status", "current")
+            expect(tid("session-item")).to_have_count(1)
+            session_id = tid("session-item").first.get_attribute("data-session-id")
+            assert session_id and re.fullmatch(r"[0-9a-f]{8,}", session_id)
+
+            # -- the scripted visit: client and coach answer, the stage bar advances ---------------
+            for line in lines[:5]:
+                say(line)
+            assert tid("bubble-client").count() >= 4
+            assert tid("bubble-coach").count() >= 5
+            expect(tid("stage-opening")).to_have_attribute("data-status", "done")
+            assert stage_index() >= STAGES.index("problem"), tid("stage-bar").get_attribute("data-stage")
+            expect(page.locator(".stage.current")).to_have_count(1)
+            # the analysis under a salesperson message: "这个项目一共有多少栋楼、多少户？" is a situation question
+            second = tid("bubble-user").nth(1)
+            expect(second.get_by_test_id("analysis")).to_contain_text("SPIN")
+            expect(second.get_by_test_id("analysis")).to_contain_text("背景问题")
+
+            # -- a citation expands to the handbook passage, with its document and section ----------
+            citation = tid("bubble-coach").last.get_by_test_id("citation").first
+            passage = citation.get_by_test_id("citation-text")
+            expect(passage).to_be_hidden()
+            citation.locator("summary").click()
+            expect(passage).to_be_visible()
+            assert len(passage.inner_text().strip()) > 20
+            expect(citation.locator(".cite-doc")).not_to_have_text("")
+            shots(page, "rehearsal-citation")
+
+            # -- the rest of the visit ends with a concrete next step: the scorecard ----------------
+            for line in lines[5:]:
+                say(line)
+            expect(tid("stage-debrief")).to_be_visible()
+            card = tid("scorecard").last
+            expect(card).to_be_visible()
+            expect(card.get_by_test_id("score-chart")).to_be_visible()
+            assert card.locator("svg rect.bar").count() == 4
+            expect(card.get_by_test_id("score-value")).to_have_text(re.compile(r"^\d{1,3}/100$"))
+            assert card.get_by_test_id("check").count() >= 3
+            expect(card.get_by_test_id("score-chart")).to_be_in_viewport()
+            shots(page, "rehearsal-scorecard")
+
+            # -- markup in a message is text, never code -------------------------------------------
+            say(XSS)
+            last_user = tid("bubble-user").last
+            expect(last_user).to_contain_text("<script>window.__pwned=1</script>")
+            assert page.evaluate("typeof window.__pwned") == "undefined"
+            assert page.locator("#transcript script").count() == 0
+
+            # -- the score button asks the API for the scorecard ------------------------------------
+            cards = tid("scorecard").count()
+            tid("score-button").click()
+            expect(tid("scorecard")).to_have_count(cards + 1)
+
+            # -- reload: the session is listed and re-rendered from GET /api/sessions/{id} -----------
+            users = tid("bubble-user").count()
+            page.reload()
+            expect(page.locator("body[data-ready=true]")).to_have_count(1)
+            item = page.locator(f'[data-testid="session-item"][data-session-id="{session_id}"]')
+            expect(item).to_have_count(1)
+            item.get_by_test_id("resume-button").click()
+            expect(tid("bubble-user")).to_have_count(users)
+            expect(tid("bubble-user").last).to_contain_text("<script>window.__pwned=1</script>")
+            assert page.evaluate("typeof window.__pwned") == "undefined"
+            expect(tid("stage-debrief")).to_be_visible()
+            expect(tid("scorecard").first).to_be_visible()
+            expect(tid("bubble-user").nth(1).get_by_test_id("analysis")).to_contain_text("SPIN")
+            tid("bubble-user").first.scroll_into_view_if_needed()
+            shots(page, "resumed-session")
+
+            # -- English UI, ask mode ---------------------------------------------------------------
+            tid("ui-lang").select_option("en")
+            expect(tid("start-button")).to_have_text("Start")
+            tid("mode-select").select_option("ask")
+            expect(tid("scenario-select")).to_be_hidden()
+            tid("session-lang").select_option("en")
+            tid("start-button").click()
+            expect(tid("stage-bar")).to_be_hidden()
+            expect(tid("bubble-coach")).to_have_count(1)
+            say("How should I handle a price objection?")
+            expect(tid("bubble-coach")).to_have_count(2)
+            answer = tid("bubble-coach").last
+            expect(answer).to_contain_text("objection")
+            answer.get_by_test_id("citation").first.locator("summary").click()
+            expect(answer.get_by_test_id("citation-text").first).to_be_visible()
+            expect(tid("session-item")).to_have_count(2)
+
+            # -- handbook search --------------------------------------------------------------------
+            tid("search-input").fill("implication questions")
+            tid("search-input").press("Enter")
+            expect(tid("search-result").first).to_be_visible()
+            result = tid("search-result").first
+            result.locator("summary").click()
+            expect(result.locator(".cite-text")).to_be_visible()
+            shots(page, "ask-english-and-search")
+
+            # -- an API error is shown politely ----------------------------------------------------
+            page.evaluate(
+                """() => { localStorage.setItem("salescoach.sessions",
+                     JSON.stringify([{id: "0000deadbeef", mode: "ask", lang: "en"}])); }"""
+            )
+            page.reload()
+            expect(page.locator("body[data-ready=true]")).to_have_count(1)
+            tid("resume-button").first.click()
+            expect(tid("error")).to_be_visible()
+            expect(tid("error")).to_contain_text("no longer exists")
+            expect(tid("session-item")).to_have_count(0)
+
+            # -- narrow screen ----------------------------------------------------------------------
+            page.set_viewport_size({"width": 390, "height": 844})
+            shots(page, "mobile", full_page=True)
+            assert page_errors == [], page_errors
+        finally:
+            context.close()
+            browser.close()
