@@ -166,7 +166,7 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return weights / weights.sum()
 
 
-MAX_CLAUSES = 4
+MAX_CLAUSES = 3
 _CLAUSE = re.compile(r"[。；;！!？?，,]|\.\s|\s(?:so|which means|and here's|here's)\s")
 
 
@@ -240,6 +240,8 @@ class UtteranceAnalyser:
         """FABE elements of a pitch. A pitch often packs feature, benefit and proof into one message,
         so each clause is judged too (in one batch) and the labels are pooled."""
         labels = set((whole or self.classify(text, "fabe")).labels)
+        if {"benefit", "evidence"} <= labels:  # what the coaching hinges on is already there
+            return labels
         clauses = [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= 4]
         if len(clauses) > 1:
             for result in self.classify_many(clauses[:MAX_CLAUSES], "fabe"):

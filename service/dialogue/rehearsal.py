@@ -218,7 +218,6 @@ class RehearsalEngine:
         turn.note = self.coach.part_note("spin", label, language, conv.turn)
 
     def _pitch_turn(self, conv, scenario, analysis, text, say, turn, language) -> None:
-        labels = self.analyser.fabe_elements(text, analysis.fabe)
         turn.events.append("pitch")
         conv.pitch_turns += 1
         if not conv.needs:
@@ -226,6 +225,8 @@ class RehearsalEngine:
             say("pitch_too_early")
             turn.note = self.coach.check_note("need_before_pitch", language)
         else:
+            # element by element only when it matters: before a need is voiced, any pitch is too early
+            labels = self.analyser.fabe_elements(text, analysis.fabe)
             self.stages.advance(conv, "to_pitch")
             needs = [p for p in scenario.problems if p.id in conv.needs]
             if "benefit" in labels:
