@@ -32,3 +32,18 @@ def load_yaml_model(path: Path, model: type[ModelT]) -> ModelT:
         field = ".".join(str(part) for part in first["loc"]) or "(root)"
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise PlaybookError(path, f"{field}: {first['msg']}{more}") from exc
+
+
+IdentifiedT = TypeVar("IdentifiedT", bound=BaseModel)
+
+
+def load_yaml_folder(folder: Path, model: type[IdentifiedT]) -> dict[str, IdentifiedT]:
+    """Every ``*.yaml`` in ``folder`` as ``model``, by id; each id must match its file name."""
+    items: dict[str, IdentifiedT] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        item = load_yaml_model(path, model)
+        item_id = getattr(item, "id", None)
+        if item_id != path.stem:
+            raise PlaybookError(path, f"id: {item_id!r} does not match the file name {path.stem!r}")
+        items[path.stem] = item
+    return items

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from ..datafiles import StrictModel, load_yaml_model
+from ..datafiles import StrictModel, load_yaml_folder
 from ..errors import PlaybookError
 from .frameworks import Bilingual, TextLists
 
@@ -41,12 +41,7 @@ class Card(StrictModel):
 
 def load_cards(playbooks_dir: Path) -> dict[str, Card]:
     """Load and validate every card; ids must match file names and ``related`` must name cards."""
-    cards: dict[str, Card] = {}
-    for path in sorted((playbooks_dir / "cards").glob("*.yaml")):
-        card = load_yaml_model(path, Card)
-        if card.id != path.stem:
-            raise PlaybookError(path, f"id: {card.id!r} does not match the file name {path.stem!r}")
-        cards[card.id] = card
+    cards = load_yaml_folder(playbooks_dir / "cards", Card)
     for card in cards.values():
         unknown = [name for name in card.related if name not in cards]
         if unknown:

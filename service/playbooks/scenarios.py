@@ -11,8 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from ..datafiles import StrictModel, load_yaml_model
-from ..errors import PlaybookError
+from ..datafiles import StrictModel, load_yaml_folder
 from .frameworks import Bilingual, Patterns, TextLists
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -115,10 +114,4 @@ class Scenario(StrictModel):
 
 def load_scenarios(playbooks_dir: Path) -> dict[str, Scenario]:
     """Load and validate every scenario; ids must match file names."""
-    scenarios: dict[str, Scenario] = {}
-    for path in sorted((playbooks_dir / "scenarios").glob("*.yaml")):
-        scenario = load_yaml_model(path, Scenario)
-        if scenario.id != path.stem:
-            raise PlaybookError(path, f"id: {scenario.id!r} does not match the file name {path.stem!r}")
-        scenarios[scenario.id] = scenario
-    return scenarios
+    return load_yaml_folder(playbooks_dir / "scenarios", Scenario)
