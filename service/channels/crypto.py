@@ -8,7 +8,7 @@ Everything here is pure: no I/O, the caller supplies ``now``.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -102,3 +102,32 @@ class AccessTokenCache:
         """Forget the token (e.g. the API answered that it is invalid)."""
         self.token = None
         self.expires_at = 0.0
+
+
+class TokenHolder:
+    """Access-token handling shared by the adapters whose API needs one (Feishu, WeCom): the
+    subclass sets ``name``, ``_tokens`` and ``_clock`` and validates the platform's token response."""
+
+    name: str
+    _tokens: AccessTokenCache
+    _clock: Callable[[], float]
+
+    def _store_token(self, token: str, expires_in: float, now: float | None) -> str:
+        self._tokens.remember(token, expires_in, self._clock() if now is None else now)
+        return token
+
+    def cached_token(self, now: float | None = None) -> str | None:
+        """The cached token, or None when there is none or it is (nearly) expired."""
+        return self._tokens.get(self._clock() if now is None else now)
+
+    def forget_token(self) -> None:
+        """Drop the token, e.g. after the API answered that it is invalid or expired."""
+        self._tokens.clear()
+
+    def _require_token(self) -> str:
+        token = self.cached_token()
+        if token is None:
+            raise TokenUnavailable(
+                f"{self.name}: no access token; send token_request() and remember_token() it"
+            )
+        return token

@@ -38,7 +38,7 @@ from .crypto import (
     AccessTokenCache,
     PaddingError,
     TokenError,
-    TokenUnavailable,
+    TokenHolder,
     aes_cbc_decrypt,
     aes_cbc_encrypt,
     header,
@@ -103,7 +103,7 @@ def _dict(obj: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
     return value
 
 
-class FeishuAdapter:
+class FeishuAdapter(TokenHolder):
     """Feishu / Lark event-subscription adapter; see the module docstring for the choices made."""
 
     name = "feishu"
@@ -244,26 +244,13 @@ class FeishuAdapter:
                 f"feishu tenant_access_token refused: code={response_json.get('code')!r} "
                 f"msg={response_json.get('msg')!r}"
             )
-        self._tokens.remember(token, expire, self._clock() if now is None else now)
-        return token
-
-    def cached_token(self, now: float | None = None) -> str | None:
-        """The cached token, or None when there is none or it is (nearly) expired."""
-        return self._tokens.get(self._clock() if now is None else now)
-
-    def forget_token(self) -> None:
-        """Drop the token, e.g. after the API answered 99991663 (invalid tenant access token)."""
-        self._tokens.clear()
+        return self._store_token(token, expire, now)
 
     # --- outbound ------------------------------------------------------------------------------
 
     def outbound(self, message: InboundMessage, reply: BotReply) -> list[OutboundRequest]:
         """The threaded reply to the user's message; needs ``cached_token()`` (TokenUnavailable)."""
-        token = self.cached_token()
-        if token is None:
-            raise TokenUnavailable(
-                "feishu: no tenant access token; send token_request() and remember_token() it"
-            )
+        token = self._require_token()
         message_id = message.reply_to.get("message_id")
         if not isinstance(message_id, str) or not message_id:
             raise ValueError("feishu: the message has no reply_to.message_id")

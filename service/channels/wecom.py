@@ -35,7 +35,7 @@ from .crypto import (
     AccessTokenCache,
     PaddingError,
     TokenError,
-    TokenUnavailable,
+    TokenHolder,
     aes_cbc_decrypt,
     aes_cbc_encrypt,
     pkcs7_pad,
@@ -70,7 +70,7 @@ def _field(root: ET.Element, tag: str, what: str, required: bool = True) -> str:
     return value
 
 
-class WeComAdapter:
+class WeComAdapter(TokenHolder):
     """WeCom app-callback adapter; see the module docstring for the protocol and choices."""
 
     name = "wecom"
@@ -224,24 +224,13 @@ class WeComAdapter:
                 f"wecom gettoken refused: errcode={response_json.get('errcode')!r} "
                 f"errmsg={response_json.get('errmsg')!r}"
             )
-        self._tokens.remember(token, expires_in, self._clock() if now is None else now)
-        return token
-
-    def cached_token(self, now: float | None = None) -> str | None:
-        """The cached token, or None when there is none or it is (nearly) expired."""
-        return self._tokens.get(self._clock() if now is None else now)
-
-    def forget_token(self) -> None:
-        """Drop the token, e.g. after errcode 40014 / 42001 (invalid / expired access_token)."""
-        self._tokens.clear()
+        return self._store_token(token, expires_in, now)
 
     # --- outbound ------------------------------------------------------------------------------
 
     def outbound(self, message: InboundMessage, reply: BotReply) -> list[OutboundRequest]:
         """``message/send`` markdown to the user; needs ``cached_token()`` (TokenUnavailable)."""
-        token = self.cached_token()
-        if token is None:
-            raise TokenUnavailable("wecom: no access token; send token_request() and remember_token() it")
+        token = self._require_token()
         # The API documents agentid as an integer; keep the configured string only if it is not one.
         agentid: int | str = int(self.agent_id) if self.agent_id.isdigit() else self.agent_id
         return [
