@@ -286,7 +286,8 @@ def serve(
 
     from .http.app import create_app
 
-    uvicorn.run(create_app(Settings()), host=host, port=port)
+    # our JSON request log replaces uvicorn's access log, which would print query strings (user text)
+    uvicorn.run(create_app(Settings()), host=host, port=port, access_log=False)
 
 
 if __name__ == "__main__":
