@@ -165,19 +165,13 @@ class RehearsalEngine:
         if label == "situation":
             fact = next((f for f in scenario.facts if f.id not in conv.facts), None)
             if fact is None:
-                say("more_facts")
-                turn.note = self.coach.timing_note(
-                    "spin", "situation", language, self.coach.lead("enough_facts", language)
-                )
+                self._untimely(say, turn, "situation", "enough_facts", language, line="more_facts")
                 return
             conv.facts.append(fact.id)
             say.variant(fact.reveal)
         elif label == "problem":
             if not conv.facts:
-                say("vague")
-                turn.note = self.coach.timing_note(
-                    "spin", "problem", language, self.coach.lead("too_early", language)
-                )
+                self._untimely(say, turn, "problem", "too_early", language, line="vague")
                 return
             candidates = [p for p in scenario.problems if p.id not in conv.problems]
             chosen = (
@@ -196,10 +190,7 @@ class RehearsalEngine:
                 scenario, conv.problems, problem
             )
             if target is None:
-                say("vague")
-                turn.note = self.coach.timing_note(
-                    "spin", "implication", language, self.coach.lead("no_problem", language)
-                )
+                self._untimely(say, turn, "implication", "no_problem", language, line="vague")
                 return
             if target.id not in conv.implications:
                 conv.implications.append(target.id)
@@ -207,15 +198,18 @@ class RehearsalEngine:
         else:  # need_payoff
             target = _target(scenario, conv.implications, conv.needs, problem)
             if target is None:
-                say("vague")
-                turn.note = self.coach.timing_note(
-                    "spin", "need_payoff", language, self.coach.lead("no_implication", language)
-                )
+                self._untimely(say, turn, "need_payoff", "no_implication", language, line="vague")
                 return
             conv.needs.append(target.id)
             say.variant(target.need)
         self.stages.advance(conv, f"to_{label}")
         turn.note = self.coach.part_note("spin", label, language, conv.turn)
+
+    def _untimely(self, say, turn, label: str, lead: str, language: Language, line: str = "vague") -> None:
+        """A SPIN question that does not fit the moment: the client's vague line, and the coach says
+        why and when that kind of question works."""
+        say(line)
+        turn.note = self.coach.timing_note("spin", label, language, self.coach.lead(lead, language))
 
     def _pitch_turn(self, conv, scenario, analysis, text, say, turn, language) -> None:
         turn.events.append("pitch")
