@@ -8,7 +8,7 @@ Everything here is pure: no I/O, the caller supplies ``now``.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -51,18 +51,6 @@ def aes_cbc_decrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
 def safe_equals(expected: str, given: str) -> bool:
     """Constant-time string comparison, so a forger learns nothing from response timing."""
     return hmac.compare_digest(expected.encode(), given.encode())
-
-
-def header(headers: Mapping[str, str], name: str) -> str | None:
-    """A header value by case-insensitive name (Starlette's headers are, a plain dict in tests isn't)."""
-    value = headers.get(name)
-    if value is not None:
-        return value
-    lowered = name.lower()
-    for key, val in headers.items():
-        if key.lower() == lowered:
-            return val
-    return None
 
 
 class TokenUnavailable(RuntimeError):

@@ -12,15 +12,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from pydantic import SecretStr
 
 from .base import BotReply, InboundMessage, OutboundRequest, WebhookRejected, WebhookResponse
-from .crypto import header, safe_equals
+from .crypto import safe_equals
+from .payload import header, json_object, required_str
 
 __all__ = ["DingTalkAdapter", "WebhookExpired", "dingtalk_sign"]
 
@@ -89,12 +88,7 @@ class DingTalkAdapter:
         self, headers: Mapping[str, str], query: Mapping[str, str], body: bytes
     ) -> list[InboundMessage]:
         """The text message in the callback (other message types and empty texts dropped)."""
-        try:
-            data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise WebhookRejected(400, "body is not UTF-8 JSON") from None
-        if not isinstance(data, dict):
-            raise WebhookRejected(400, "body is not a JSON object")
+        data = json_object(body)
         if data.get("msgtype") != "text":
             return []
         content = data.get("text")
@@ -115,11 +109,14 @@ class DingTalkAdapter:
             InboundMessage(
                 channel=self.name,
                 tenant=tenant if isinstance(tenant, str) else "",
-                conversation=_text(data, "conversationId"),
+                conversation=required_str(data, "conversationId", "body"),
                 user=user,
                 text=text,
-                event_id=_text(data, "msgId"),
-                reply_to={"session_webhook": _text(data, "sessionWebhook"), "expires_ms": expires_ms},
+                event_id=required_str(data, "msgId", "body"),
+                reply_to={
+                    "session_webhook": required_str(data, "sessionWebhook", "body"),
+                    "expires_ms": expires_ms,
+                },
             )
         ]
 
@@ -157,10 +154,3 @@ def render_markdown(reply: BotReply) -> dict[str, str]:
     first = lines[0] if lines else ""
     title = first if len(first) <= TITLE_CHARS else first[: TITLE_CHARS - 1] + "…"
     return {"title": title, "text": "\n\n".join(lines)}
-
-
-def _text(data: Mapping[str, Any], key: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value:
-        raise WebhookRejected(400, f"missing {key}")
-    return value

@@ -41,11 +41,11 @@ from .crypto import (
     TokenHolder,
     aes_cbc_decrypt,
     aes_cbc_encrypt,
-    header,
     pkcs7_pad,
     pkcs7_unpad,
     safe_equals,
 )
+from .payload import header, json_object, required_object, required_str
 
 __all__ = ["FeishuAdapter", "feishu_decrypt", "feishu_encrypt"]
 
@@ -89,20 +89,6 @@ def feishu_signature(timestamp: str, nonce: str, encrypt_key: str, body: bytes) 
     return hashlib.sha256((timestamp + nonce + encrypt_key).encode() + body).hexdigest()
 
 
-def _text(obj: Mapping[str, Any], key: str, where: str) -> str:
-    value = obj.get(key)
-    if not isinstance(value, str) or not value:
-        raise WebhookRejected(400, f"missing {where}.{key}")
-    return value
-
-
-def _dict(obj: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
-    value = obj.get(key)
-    if not isinstance(value, dict):
-        raise WebhookRejected(400, f"missing {where}.{key}")
-    return value
-
-
 class FeishuAdapter(TokenHolder):
     """Feishu / Lark event-subscription adapter; see the module docstring for the choices made."""
 
@@ -134,14 +120,14 @@ class FeishuAdapter(TokenHolder):
 
     def _envelope(self, body: bytes) -> Mapping[str, Any]:
         """The JSON body, decrypted when it is ``{"encrypt": ...}``."""
-        data = _load_json(body, "body")
+        data = json_object(body, "body")
         if "encrypt" in data:
             if not self._encrypt_key:
                 raise WebhookRejected(400, "encrypted event but no Encrypt Key is configured")
             ciphertext = data["encrypt"]
             if not isinstance(ciphertext, str):
                 raise WebhookRejected(400, "encrypt is not a string")
-            data = _load_json(feishu_decrypt(self._encrypt_key, ciphertext).encode(), "decrypted event")
+            data = json_object(feishu_decrypt(self._encrypt_key, ciphertext).encode(), "decrypted event")
         return data
 
     def _check_token(self, token: object) -> None:
@@ -188,19 +174,19 @@ class FeishuAdapter(TokenHolder):
     ) -> list[InboundMessage]:
         """User text messages from ``im.message.receive_v1``; other events, bots and media dropped."""
         envelope = self._envelope(body)
-        head = _dict(envelope, "header", "event")
+        head = required_object(envelope, "header", "event")
         if head.get("event_type") != "im.message.receive_v1":
             return []
-        event = _dict(envelope, "event", "event")
-        sender = _dict(event, "sender", "event")
-        message = _dict(event, "message", "event")
+        event = required_object(envelope, "event", "event")
+        sender = required_object(event, "sender", "event")
+        message = required_object(event, "message", "event")
         # Drop the bot's own and other apps' messages: answering them could loop between bots.
         if sender.get("sender_type") != "user":
             return []
         if message.get("message_type") != "text":
             return []
         try:
-            content = json.loads(_text(message, "content", "event.message"))
+            content = json.loads(required_str(message, "content", "event.message"))
         except json.JSONDecodeError:
             raise WebhookRejected(400, "event.message.content is not JSON") from None
         if not isinstance(content, dict) or not isinstance(content.get("text"), str):
@@ -208,9 +194,11 @@ class FeishuAdapter(TokenHolder):
         text = _strip_mentions(content["text"])
         if not text:  # a bare @mention: nothing to coach
             return []
-        message_id = _text(message, "message_id", "event.message")
-        chat_id = _text(message, "chat_id", "event.message")
-        open_id = _text(_dict(sender, "sender_id", "event.sender"), "open_id", "event.sender.sender_id")
+        message_id = required_str(message, "message_id", "event.message")
+        chat_id = required_str(message, "chat_id", "event.message")
+        open_id = required_str(
+            required_object(sender, "sender_id", "event.sender"), "open_id", "event.sender.sender_id"
+        )
         tenant = head.get("tenant_key")
         return [
             InboundMessage(
@@ -219,7 +207,7 @@ class FeishuAdapter(TokenHolder):
                 conversation=chat_id,
                 user=open_id,
                 text=text,
-                event_id=_text(head, "event_id", "header"),
+                event_id=required_str(head, "event_id", "header"),
                 reply_to={"message_id": message_id, "chat_id": chat_id},
             )
         ]
@@ -288,13 +276,3 @@ def _strip_mentions(text: str) -> str:
     """Remove ``@_user_N`` placeholders and tidy the spaces they leave behind."""
     lines = (re.sub(r"[ \t]+", " ", line).strip() for line in _MENTION.sub("", text).split("\n"))
     return "\n".join(lines).strip()
-
-
-def _load_json(body: bytes, what: str) -> dict[str, Any]:
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise WebhookRejected(400, f"{what} is not UTF-8 JSON") from None
-    if not isinstance(data, dict):
-        raise WebhookRejected(400, f"{what} is not a JSON object")
-    return data

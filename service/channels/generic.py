@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from .base import BotReply, InboundMessage, OutboundRequest, WebhookRejected, WebhookResponse
+from .payload import header, json_object, required_str
 
 WINDOW_SECONDS = 5 * 60
 TIMESTAMP_HEADER = "X-SalesCoach-Timestamp"
@@ -31,19 +32,6 @@ def sign(secret: str | SecretStr, timestamp: str, body: bytes) -> str:
     key = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
     digest = hmac.new(key.encode("utf-8"), _base_string(timestamp, body), hashlib.sha256).hexdigest()
     return f"v1={digest}"
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    """Case-insensitive lookup: the transport may hand over a plain dict with any casing."""
-    wanted = name.lower()
-    return next((value for key, value in headers.items() if key.lower() == wanted), None)
-
-
-def _string(data: Mapping[str, Any], key: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value:
-        raise WebhookRejected(400, f"'{key}' must be a non-empty string")
-    return value
 
 
 def _json(payload: Any) -> bytes:
@@ -72,8 +60,8 @@ class GenericAdapter:
 
     def verify(self, headers: Mapping[str, str], query: Mapping[str, str], body: bytes) -> None:
         """HMAC over timestamp and raw body, constant-time compare, 5-minute window against replays."""
-        timestamp = _header(headers, TIMESTAMP_HEADER)
-        signature = _header(headers, SIGNATURE_HEADER)
+        timestamp = header(headers, TIMESTAMP_HEADER)
+        signature = header(headers, SIGNATURE_HEADER)
         if not timestamp or not signature:
             raise WebhookRejected(401, f"missing {TIMESTAMP_HEADER} or {SIGNATURE_HEADER}")
         try:
@@ -91,35 +79,28 @@ class GenericAdapter:
         self, headers: Mapping[str, str], query: Mapping[str, str], body: bytes
     ) -> list[InboundMessage]:
         """``{"user", "conversation", "text", "callback_url"?, "id"?}`` as one ``InboundMessage``."""
-        try:
-            data = json.loads(body.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise WebhookRejected(400, "body is not UTF-8") from None
-        except (ValueError, RecursionError):
-            raise WebhookRejected(400, "body is not valid JSON") from None
-        if not isinstance(data, dict):
-            raise WebhookRejected(400, "body must be a JSON object")
+        data = json_object(body)
         text = data.get("text")
         if not isinstance(text, str):
             raise WebhookRejected(400, "'text' must be a string")
         reply_to: dict[str, str] = {}
         if data.get("callback_url") is not None:
-            callback = _string(data, "callback_url")
+            callback = required_str(data, "callback_url", "body")
             if not callback.startswith(("https://", "http://")):
                 raise WebhookRejected(400, "'callback_url' must be an http(s) URL")
             reply_to["callback_url"] = callback
         if data.get("id") is not None:
-            event_id = _string(data, "id")
+            event_id = required_str(data, "id", "body")
         else:
             # No id: the signed bytes identify the delivery, so a replayed request is a duplicate.
-            timestamp = _header(headers, TIMESTAMP_HEADER) or ""
+            timestamp = header(headers, TIMESTAMP_HEADER) or ""
             event_id = hashlib.sha256(_base_string(timestamp, body)).hexdigest()
         return [
             InboundMessage(
                 channel=self.name,
                 tenant="",
-                conversation=_string(data, "conversation"),
-                user=_string(data, "user"),
+                conversation=required_str(data, "conversation", "body"),
+                user=required_str(data, "user", "body"),
                 text=text.strip(),
                 event_id=event_id,
                 reply_to=reply_to,

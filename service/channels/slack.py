@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from slack_sdk.signature import Clock, SignatureVerifier
 
 from .base import BotReply, Citation, InboundMessage, OutboundRequest, WebhookRejected, WebhookResponse
+from .payload import header, json_object, required_str, utf8
 
 WINDOW_SECONDS = 5 * 60  # Slack's documented replay window
 SECTION_LIMIT = 3000  # a section block's text may hold at most 3000 characters
@@ -38,44 +39,14 @@ class _CallableClock(Clock):
         return self._now()
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    """Case-insensitive lookup: the transport may hand over a plain dict with any casing."""
-    wanted = name.lower()
-    return next((value for key, value in headers.items() if key.lower() == wanted), None)
-
-
-def _decode(body: bytes) -> str:
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise WebhookRejected(400, "body is not UTF-8") from None
-
-
 def _is_json(headers: Mapping[str, str], body: bytes) -> bool:
     """Events arrive as JSON, slash commands as a form; sniff when the content type is absent."""
-    content_type = (_header(headers, "content-type") or "").lower()
+    content_type = (header(headers, "content-type") or "").lower()
     if "json" in content_type:
         return True
     if "form" in content_type:
         return False
     return body.lstrip().startswith(b"{")
-
-
-def _load_json(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(_decode(body))
-    except (ValueError, RecursionError):
-        raise WebhookRejected(400, "body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise WebhookRejected(400, "body must be a JSON object")
-    return data
-
-
-def _field(data: Mapping[str, Any], key: str, where: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value:
-        raise WebhookRejected(400, f"{where}.{key} must be a non-empty string")
-    return value
 
 
 def _escape(text: str) -> str:
@@ -167,8 +138,8 @@ class SlackAdapter:
 
     def verify(self, headers: Mapping[str, str], query: Mapping[str, str], body: bytes) -> None:
         """v0 signature over the raw body and a 5-minute timestamp window, via slack_sdk."""
-        timestamp = _header(headers, "x-slack-request-timestamp")
-        signature = _header(headers, "x-slack-signature")
+        timestamp = header(headers, "x-slack-request-timestamp")
+        signature = header(headers, "x-slack-signature")
         if not timestamp or not signature:
             raise WebhookRejected(401, "missing X-Slack-Request-Timestamp or X-Slack-Signature")
         try:
@@ -178,7 +149,7 @@ class SlackAdapter:
         # Checked here as well as in the SDK so a replay gets its own message, not "bad signature".
         if abs(self._clock() - sent_at) > WINDOW_SECONDS:
             raise WebhookRejected(401, "stale request: timestamp is more than 5 minutes from now")
-        _decode(body)  # the SDK decodes the body as UTF-8 and would raise on anything else
+        utf8(body)  # the SDK decodes the body as UTF-8 and would raise on anything else
         # compare_digest raises TypeError on non-ASCII str; such a header can't be a valid signature.
         if not signature.isascii() or not self._verifier.is_valid(body, timestamp, signature):
             raise WebhookRejected(401, "invalid Slack signature")
@@ -208,7 +179,7 @@ class SlackAdapter:
     ) -> list[InboundMessage]:
         """The user message in an event callback or a slash command; everything else is dropped."""
         if _is_json(headers, body):
-            return self._parse_event(_load_json(body))
+            return self._parse_event(json_object(body))
         return self._parse_command(body)
 
     def _parse_event(self, envelope: dict[str, Any]) -> list[InboundMessage]:
@@ -225,42 +196,42 @@ class SlackAdapter:
         text = event.get("text", "")
         if not isinstance(text, str):
             raise WebhookRejected(400, "event.text must be a string")
-        ts = _field(event, "ts", "event")
+        ts = required_str(event, "ts", "event")
         thread_ts = event.get("thread_ts")
         thread = thread_ts if isinstance(thread_ts, str) and thread_ts else ts  # a new thread on the message
-        channel = _field(event, "channel", "event")
+        channel = required_str(event, "channel", "event")
         return [
             InboundMessage(
                 channel=self.name,
-                tenant=_field(envelope, "team_id", "body"),
+                tenant=required_str(envelope, "team_id", "body"),
                 conversation=channel,
-                user=_field(event, "user", "event"),
+                user=required_str(event, "user", "event"),
                 text=self._strip_mentions(text, bots),
-                event_id=_field(envelope, "event_id", "body"),
+                event_id=required_str(envelope, "event_id", "body"),
                 reply_to={"channel": channel, "thread_ts": thread},
             )
         ]
 
     def _parse_command(self, body: bytes) -> list[InboundMessage]:
         try:
-            form = {k: v[0] for k, v in parse_qs(_decode(body), keep_blank_values=True).items()}
+            form = {k: v[0] for k, v in parse_qs(utf8(body), keep_blank_values=True).items()}
         except ValueError:
             raise WebhookRejected(400, "body is not a valid form") from None
         if "command" not in form:
             if "payload" in form or "ssl_check" in form:
                 return []  # interactivity payloads and Slack's certificate check: nothing to answer
             raise WebhookRejected(400, "form body is not a slash command (no 'command' field)")
-        response_url = _field(form, "response_url", "command")
+        response_url = required_str(form, "response_url", "command")
         if not response_url.startswith(("https://", "http://")):
             raise WebhookRejected(400, "command.response_url must be an http(s) URL")
         return [
             InboundMessage(
                 channel=self.name,
-                tenant=_field(form, "team_id", "command"),
-                conversation=_field(form, "channel_id", "command"),
-                user=_field(form, "user_id", "command"),
+                tenant=required_str(form, "team_id", "command"),
+                conversation=required_str(form, "channel_id", "command"),
+                user=required_str(form, "user_id", "command"),
                 text=self._strip_mentions(form.get("text", ""), self._bot_ids({})),
-                event_id=_field(form, "trigger_id", "command"),
+                event_id=required_str(form, "trigger_id", "command"),
                 reply_to={"response_url": response_url},
             )
         ]

@@ -19,30 +19,11 @@ from typing import Any
 from pydantic import SecretStr
 
 from .base import BotReply, Citation, InboundMessage, OutboundRequest, WebhookRejected, WebhookResponse
+from .payload import header, json_object, required_object, required_str
 
 _MENTION = re.compile(r"<at\b[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
 _BREAK = re.compile(r"<br\s*/?>|</(?:p|div)>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    """Case-insensitive lookup: the transport may hand over a plain dict with any casing."""
-    wanted = name.lower()
-    return next((value for key, value in headers.items() if key.lower() == wanted), None)
-
-
-def _object(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = data.get(key)
-    if not isinstance(value, dict):
-        raise WebhookRejected(400, f"activity.{key} must be an object")
-    return value
-
-
-def _string(data: Mapping[str, Any], key: str, where: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value:
-        raise WebhookRejected(400, f"{where}.{key} must be a non-empty string")
-    return value
 
 
 def plain_text(text: str) -> str:
@@ -93,7 +74,7 @@ class TeamsAdapter:
 
     def verify(self, headers: Mapping[str, str], query: Mapping[str, str], body: bytes) -> None:
         """``Authorization: HMAC <base64(HMAC-SHA256(key, raw body))>``, compared in constant time."""
-        authorization = _header(headers, "authorization")
+        authorization = header(headers, "authorization")
         if not authorization:
             raise WebhookRejected(401, "missing Authorization header")
         scheme, _, provided = authorization.strip().partition(" ")
@@ -108,17 +89,10 @@ class TeamsAdapter:
         self, headers: Mapping[str, str], query: Mapping[str, str], body: bytes
     ) -> list[InboundMessage]:
         """The message Activity as an ``InboundMessage``; other activity types carry nothing to answer."""
-        try:
-            activity = json.loads(body.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise WebhookRejected(400, "body is not UTF-8") from None
-        except (ValueError, RecursionError):
-            raise WebhookRejected(400, "body is not valid JSON") from None
-        if not isinstance(activity, dict):
-            raise WebhookRejected(400, "body must be a JSON object (an Activity)")
+        activity = json_object(body)
         if activity.get("type", "message") != "message":
             return []
-        sender = _object(activity, "from")
+        sender = required_object(activity, "from", "activity")
         user = sender.get("id") or sender.get("aadObjectId")
         if not isinstance(user, str) or not user:
             raise WebhookRejected(400, "activity.from.id must be a non-empty string")
@@ -129,10 +103,12 @@ class TeamsAdapter:
             InboundMessage(
                 channel=self.name,
                 tenant=self._tenant(activity.get("channelData")),
-                conversation=_string(_object(activity, "conversation"), "id", "activity.conversation"),
+                conversation=required_str(
+                    required_object(activity, "conversation", "activity"), "id", "activity.conversation"
+                ),
                 user=user,
                 text=plain_text(text),
-                event_id=_string(activity, "id", "activity"),
+                event_id=required_str(activity, "id", "activity"),
             )
         ]
 
