@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from service.container import build_services
-from service.retrieval.cards import CARD_FLOOR
+from service.retrieval.cards import CARD_RULE
 from service.settings import Settings
 
 DATA = Path(__file__).parent / "data"
@@ -30,7 +30,7 @@ def main() -> None:
             matched += match is not None
             label = f"{match.card.id} {match.score:.3f}" if match else "-"
             print(f"{name[:-6]:<16} {label:<32} {query}")
-        print(f"== {name}: {matched}/{len(lines)} answered from a card (floor {CARD_FLOOR})\n")
+        print(f"== {name}: {matched}/{len(lines)} answered from a card ({CARD_RULE})\n")
 
 
 if __name__ == "__main__":

@@ -59,20 +59,36 @@ def _services() -> Services:
 
 
 @app.command()
-def index(force: Annotated[bool, typer.Option(help="Rebuild even when the index is fresh.")] = False) -> None:
-    """Build the search index, or refresh it when the handbooks, glossary or embedder changed."""
+def index(
+    force: Annotated[bool, typer.Option(help="Rebuild even when the index is fresh.")] = False,
+    seed: Annotated[
+        bool,
+        typer.Option(
+            help="Also write the embeddings into knowledge/embeddings (shipped: fresh checkouts build in seconds)."
+        ),
+    ] = False,
+) -> None:
+    """Build the search index, or refresh it when the handbooks, translations, questions, glossary or embedder changed."""
     from .container import build_index
+    from .retrieval.index import SEED_CACHE
 
     idx = build_index(Settings())
-    if not force and not idx.is_stale():
+    if not force and not seed and not idx.is_stale():
         typer.echo(f"index is fresh: {idx.index_dir}")
         return
     try:
         with _progress_bar() as progress:
             manifest = idx.build(progress)
+        written = idx.export_seed() if seed else []
+        if seed:  # the playbooks' reference texts too (analyser exemplars, scenario topics and lines)
+            from .container import build_services
+
+            written += build_services(Settings()).analyser.memo.export(idx.knowledge_dir / SEED_CACHE)
     except SalesCoachError as error:
         _fail(error)
     typer.echo(f"indexed {manifest.passages} passages with {manifest.embedder_id} into {idx.index_dir}")
+    for path in written:
+        typer.echo(f"seed embeddings: {path}")
 
 
 @app.command()
@@ -179,6 +195,30 @@ def eval_utterances(
     typer.echo(format_report(report, show_errors=errors))
 
 
+@eval_app.command("client")
+def eval_client(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="JSONL probes: scenario, lang, prefix, question, expect."
+        ),
+    ],
+    difficulty: Annotated[
+        str | None, typer.Option(help="easy, normal or hard (default: the scenario's).")
+    ] = None,
+    errors: Annotated[bool, typer.Option(help="List the probes answered wrongly.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Does the rehearsal client answer what was asked? Accuracy per kind and language."""
+    from .dialogue.client_evaluation import evaluate_client, format_client_report
+
+    try:
+        report = evaluate_client(_services().rehearsal, file, difficulty)
+    except SalesCoachError as error:
+        _fail(error)
+    typer.echo(json.dumps(report.summary(), indent=2) if as_json else format_client_report(report, errors))
+
+
 @app.command()
 def scenarios() -> None:
     """List the rehearsal scenarios."""
@@ -207,6 +247,10 @@ def chat(
     scenario: Annotated[str, typer.Option(help="Scenario id (see `salescoach scenarios`).")],
     lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
     seed: Annotated[int | None, typer.Option(help="Fix the client's line variants (for scripts).")] = None,
+    difficulty: Annotated[
+        str | None,
+        typer.Option(help="easy, normal or hard: how readily the client opens up (default: the scenario's)."),
+    ] = None,
 ) -> None:
     """Rehearse a client visit: reads your lines from standard input, prints client, coach and scorecard."""
     from .dialogue.conversation import Conversation
@@ -216,7 +260,7 @@ def chat(
         _fail(ValueError("--lang must be zh or en"))
     services = _services()
     try:
-        conversation, reply = services.rehearsal.start(scenario, lang, seed)  # type: ignore[arg-type]
+        conversation, reply = services.rehearsal.start(scenario, lang, seed, difficulty)  # type: ignore[arg-type]
     except SalesCoachError as error:
         _fail(error)
     typer.echo(render_turn(reply))

@@ -14,8 +14,8 @@ from .playbooks.frameworks import load_frameworks
 from .playbooks.scenarios import load_scenarios
 from .retrieval.answer import Answerer
 from .retrieval.cards import CardIndex
-from .retrieval.embedders import make_embedder
-from .retrieval.index import HandbookIndex, Progress
+from .retrieval.embedders import EmbeddingMemo, make_embedder
+from .retrieval.index import CACHE_DIR, SEED_CACHE, HandbookIndex, Progress
 from .retrieval.searcher import HandbookSearch
 from .settings import Settings
 
@@ -47,16 +47,21 @@ def build_services(settings: Settings, progress: Progress | None = None) -> Serv
     cards = CardIndex(load_cards(settings.playbooks_dir), index, settings.playbooks_dir)
     cards.warm_up()
     frameworks = load_frameworks(settings.playbooks_dir)
-    analyser = UtteranceAnalyser(index.embedder, frameworks)
+    memo = EmbeddingMemo(index.embedder, settings.data_dir / CACHE_DIR, settings.knowledge_dir / SEED_CACHE)
+    analyser = UtteranceAnalyser(index.embedder, frameworks, memo=memo)
     analyser.warm_up()
-    coach = Coach(frameworks, load_coaching(settings.playbooks_dir), index.passages, settings.playbooks_dir)
+    coaching = load_coaching(settings.playbooks_dir, frameworks)
+    coach = Coach(frameworks, coaching, index.passages, settings.playbooks_dir)
     search = HandbookSearch(index, max_query_chars=settings.max_query_chars)
+    rehearsal = RehearsalEngine(load_scenarios(settings.playbooks_dir), analyser, coach, index.segmenter)
+    rehearsal.warm_up()
+    memo.persist()  # the next start-up embeds only what changed
     return Services(
         settings=settings,
         index=index,
         search=search,
         answerer=Answerer(search, cards),
         analyser=analyser,
-        rehearsal=RehearsalEngine(load_scenarios(settings.playbooks_dir), analyser, coach),
+        rehearsal=rehearsal,
         drills=DrillEngine(analyser, coach),
     )

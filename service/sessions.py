@@ -41,12 +41,13 @@ class SessionService:
         scenario: str | None = None,
         framework: str | None = None,
         channel_key: str | None = None,
+        difficulty: str | None = None,
     ) -> tuple[SessionRecord, dict[str, Any]]:
         """Open a session and return it with the opening reply (briefing, first drill, or ask intro)."""
         if mode == "rehearsal":
             if not scenario:
                 raise InvalidInput("a rehearsal needs a scenario (see GET /api/scenarios)")
-            conversation, reply = self.services.rehearsal.start(scenario, language)
+            conversation, reply = self.services.rehearsal.start(scenario, language, difficulty=difficulty)
             state: dict[str, Any] = conversation.to_dict()
         elif mode == "drill":
             if not framework:
@@ -104,7 +105,10 @@ class SessionService:
             reply = self.services.drills.reply(drill, text)
             return reply, drill.to_dict(), drill.finished
         answer = self.services.answerer.ask(text)
-        citations = [CitationData(c.text, c.doc, c.doc_id, c.section, c.passage_id) for c in answer.citations]
+        citations = [
+            CitationData(c.text, c.doc, c.doc_id, c.section, c.passage_id, c.text_en, c.doc_en, c.section_en)
+            for c in answer.citations
+        ]
         reply = TurnReply(
             language=answer.language or language, stage="ask", client=None,
             coach=CoachNote(answer.answer, citations), suggestions=[], events=["found" if answer.found else "not_found"],

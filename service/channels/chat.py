@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..dialogue.turn import CitationData, TurnReply
 from ..errors import SalesCoachError
+from ..retrieval.answer import Citation as AnswerCitation
 from ..sessions import SessionService
 from ..terminal import render_turn
 from ..text import Language, detect_language
@@ -28,7 +29,7 @@ HELP = {
     "zh": (
         "我是销售教练。可以这样用：\n"
         "• 问 <问题>：查手册，例如“问 如何接近技术把关者”\n"
-        "• 演练 <场景>：和我扮演的客户演练一次拜访（“场景”列出全部）\n"
+        "• 演练 <场景> [容易|困难]：和我扮演的客户演练一次拜访（“场景”列出全部）\n"
         "• 练习 spin|lscpa|fabe：单项练习\n"
         "• 评分：查看当前演练的评分；结束：结束当前演练\n"
         "演练或练习中，直接说话即可。"
@@ -36,7 +37,7 @@ HELP = {
     "en": (
         "I'm your sales coach. Try:\n"
         '• ask <question>: search the handbooks, e.g. "ask how do I approach a technical gatekeeper"\n'
-        '• rehearse <scenario>: rehearse a visit with me as the client ("scenarios" lists them)\n'
+        '• rehearse <scenario> [easy|hard]: rehearse a visit with me as the client ("scenarios" lists them)\n'
         "• drill spin|lscpa|fabe: practise one framework\n"
         "• score: the scorecard so far; quit: end the rehearsal\n"
         "During a rehearsal or drill, just talk."
@@ -75,10 +76,11 @@ class MessengerChat:
             return BotReply(self._scenarios(language))
         if verb in ("rehearse", "drill"):
             self._close(active)
+            scenario, difficulty = _scenario_and_difficulty(rest) if verb == "rehearse" else (None, None)
             _, payload = self.sessions.start(
                 "rehearsal" if verb == "rehearse" else "drill", language,
-                scenario=rest or None if verb == "rehearse" else None,
-                framework=rest.lower() or None if verb == "drill" else None, channel_key=message.session_key,
+                scenario=scenario, framework=rest.lower() or None if verb == "drill" else None,
+                channel_key=message.session_key, difficulty=difficulty,
             )  # fmt: skip
             return self._render(payload)
         if active is None:
@@ -98,8 +100,7 @@ class MessengerChat:
     def _answer(self, question: str) -> BotReply:
         answer = self.sessions.services.answerer.ask(question)
         return BotReply(
-            answer.answer,
-            [self._citation(c.doc, c.section, c.passage_id) for c in answer.citations][:MAX_CITATIONS],
+            answer.answer, [self._citation(c, answer.language) for c in answer.citations][:MAX_CITATIONS]
         )
 
     def _scenarios(self, language: Language) -> str:
@@ -113,16 +114,34 @@ class MessengerChat:
         citations = reply.coach.citations if reply.coach else []
         return BotReply(
             render_turn(reply, citations=False),
-            [self._citation(c.doc, c.section, c.passage_id) for c in citations][:MAX_CITATIONS],
+            [self._citation(c, reply.language) for c in citations][:MAX_CITATIONS],
         )
 
-    def _citation(self, doc: str, section: str, passage_id: str) -> Citation:
-        return Citation(doc=doc, section=section, link=f"{self.web_base.rstrip('/')}/passages/{passage_id}")
+    def _citation(self, cited: CitationData | AnswerCitation, language: Language) -> Citation:
+        """A link to the passage's page, named in the reader's language (English beside the Chinese)."""
+        english = language == "en" and cited.doc_en
+        return Citation(
+            doc=cited.doc_en if english else cited.doc,
+            section=(cited.section_en or cited.section) if english else cited.section,
+            link=f"{self.web_base.rstrip('/')}/passages/{cited.passage_id}{'?lang=en' if language == 'en' else ''}",
+        )
+
+
+DIFFICULTY_WORDS = {"easy": "easy", "容易": "easy", "简单": "easy", "normal": "normal", "普通": "normal",
+                    "hard": "hard", "困难": "hard", "难": "hard"}  # fmt: skip
+
+
+def _scenario_and_difficulty(rest: str) -> tuple[str | None, str | None]:
+    """``rehearse SCENARIO [easy|normal|hard]`` (or 容易/普通/困难)."""
+    words = rest.split()
+    if words and words[-1].lower() in DIFFICULTY_WORDS:
+        return (" ".join(words[:-1]) or None), DIFFICULTY_WORDS[words[-1].lower()]
+    return rest or None, None
 
 
 def _turn_reply(payload: dict) -> TurnReply:
     """Rebuild the reply dataclass from its stored dict (the sessions API returns plain data)."""
-    from ..dialogue.turn import CheckResult, CoachNote, Scorecard
+    from ..dialogue.turn import CheckResult, CoachNote, LearnedUnit, Scorecard
 
     coach = payload.get("coach")
     note = CoachNote(coach["text"], [CitationData(**c) for c in coach["citations"]]) if coach else None
@@ -133,6 +152,8 @@ def _turn_reply(payload: dict) -> TurnReply:
             CheckResult(**{**c, "citations": [CitationData(**x) for x in c["citations"]]})
             for c in card["checks"]
         ]
-        scorecard = Scorecard(**{**card, "checks": checks})
-    fields = {k: v for k, v in payload.items() if k not in ("coach", "scorecard")}
-    return TurnReply(**fields, coach=note, scorecard=scorecard)
+        units = {key: [LearnedUnit(**u) for u in card.get(key, [])] for key in ("learned", "missed")}
+        scorecard = Scorecard(**{**card, "checks": checks, **units})
+    fields = {k: v for k, v in payload.items() if k not in ("coach", "scorecard", "revealed")}
+    revealed = [LearnedUnit(**u) for u in payload.get("revealed", [])]
+    return TurnReply(**fields, coach=note, scorecard=scorecard, revealed=revealed)

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import InvalidInput
 from ..playbooks.frameworks import (
-    FRAMEWORK_NAMES,
+    MOVES_FILE,
     AnalyserSettings,
     Framework,
     Frameworks,
@@ -27,8 +27,8 @@ from ..playbooks.frameworks import (
     MovesPlaybook,
     Part,
 )
-from ..retrieval.embedders import Embedder
-from ..text import Language, detect_language
+from ..retrieval.embedders import Embedder, EmbeddingMemo
+from ..text import Language, detect_language, focus
 from .features import CommandMatcher, CueMatcher, QuestionDetector
 
 MAX_CHARS = 2000  # an utterance is a chat line; longer input is a paste, not a move
@@ -50,67 +50,146 @@ class Classification:
 
 
 @dataclass(frozen=True)
+class AnalysisContext:
+    """What the conversation says about an utterance: the kind of unit the client revealed just
+    before it (``fact``, ``problem``, ``implication``, ``need``), the kind of unit the utterance is
+    about (``fact`` or ``problem``, from the rehearsal's grounding) and the stage. The frameworks'
+    ``analyser.context`` priors turn these into label biases ("那对您有什么影响？" right after a
+    difficulty was admitted is an implication question)."""
+
+    after: str | None = None
+    about: str | None = None
+    stage: str | None = None
+
+    def keys(self) -> list[str]:
+        """The context keys the priors are written against, e.g. ``after:problem``, ``about:fact``."""
+        pairs = (("after", self.after), ("about", self.about), ("stage", self.stage))
+        return [f"{name}:{value}" for name, value in pairs if value]
+
+
+@dataclass(frozen=True)
 class Analysis:
-    """Every framework's verdict on one utterance (one embedding)."""
+    """Every framework's verdict on one utterance (one embedding), by framework id (``moves`` too)."""
 
     text: str
     language: Language
     is_question: bool
-    spin: Classification
-    fabe: Classification
-    lscpa: Classification
-    move: Classification
     by_framework: dict[str, Classification] = field(default_factory=dict, repr=False)
+    vector: np.ndarray | None = field(default=None, repr=False, compare=False)  # reused for grounding
+
+    def of(self, framework: str) -> Classification:
+        return self.by_framework[framework]
+
+    # the frameworks the rehearsal's rules are written against
+    @property
+    def spin(self) -> Classification:
+        return self.by_framework["spin"]
+
+    @property
+    def fabe(self) -> Classification:
+        return self.by_framework["fabe"]
+
+    @property
+    def lscpa(self) -> Classification:
+        return self.by_framework["lscpa"]
+
+    @property
+    def move(self) -> Classification:
+        return self.by_framework[MOVES_FILE]
+
+    def as_dict(self) -> dict:
+        """Plain data: language, question form, each framework's label (a list for multi-label
+        frameworks), the move, and which verdicts are unsure."""
+        data: dict = {"language": self.language, "is_question": self.is_question}
+        for name, verdict in self.by_framework.items():
+            key = "move" if name == MOVES_FILE else name
+            data[key] = list(verdict.labels) if verdict.label is None else verdict.label
+        data["unsure"] = {name: c.unsure for name, c in self.by_framework.items()}
+        return data
 
 
 class FrameworkScorer:
-    """Nearest-exemplar + cue scoring for one framework (or the moves playbook)."""
+    """Scores one framework (or the moves playbook) for an utterance's embedding.
 
-    def __init__(self, playbook: Framework | MovesPlaybook, multi_label: bool = False) -> None:
+    Single-label frameworks: mean similarity of each label's nearest exemplars, plus cue hits, plus
+    a ridge read-out, plus context priors; a softmax picks one label. Multi-label frameworks
+    (``multi_label: true``, FABE): one ridge read-out per label over the embedding and the cue hits,
+    each label on when its score passes its threshold — a pitch carries several elements at once.
+    Training texts are the parts' exemplars and the framework's labelled ``examples``.
+    """
+
+    def __init__(self, playbook: Framework | MovesPlaybook) -> None:
         parts: Sequence[Part | Move] = (
             playbook.moves if isinstance(playbook, MovesPlaybook) else playbook.parts
         )
         self.name = playbook.id
         self.settings: AnalyserSettings = playbook.analyser
-        self.multi_label = multi_label
+        self.multi_label = isinstance(playbook, Framework) and playbook.multi_label
         self.labels = [part.label for part in parts]
         self.needs_question = np.array([part.form == "question" for part in parts])
         self.cues = CueMatcher([part.cues for part in parts])
-        self.texts: list[str] = []
-        rows: list[int] = []
-        for index, part in enumerate(parts):
-            for _, text in part.exemplars.items():
-                self.texts.append(text)
-                rows.append(index)
-        self.rows = np.asarray(rows)
+        items: list[tuple[str, list[int]]] = [
+            (text, [index]) for index, part in enumerate(parts) for _, text in part.exemplars.items()
+        ]
+        examples = playbook.examples if isinstance(playbook, Framework) else []
+        items += [(e.text, [self.labels.index(label) for label in e.labels]) for e in examples]
+        self.texts = [text for text, _ in items]
+        self.targets = np.zeros((len(items), len(self.labels)), dtype=np.float32)
+        for row, (_, on) in enumerate(items):
+            self.targets[row, on] = 1.0
         self.vectors: np.ndarray | None = None  # set by fit()
         self.weights: np.ndarray | None = None
 
+    def _inputs(self, vectors: np.ndarray, cue_hits: np.ndarray) -> np.ndarray:
+        columns = [vectors]
+        if self.multi_label:
+            columns.append(self.settings.cue_feature_weight * cue_hits)
+        columns.append(np.ones((len(vectors), 1), dtype=np.float32))
+        return np.hstack(columns).astype(np.float32)
+
     def fit(self, vectors: np.ndarray) -> None:
-        """Keep the exemplar embeddings and fit the ridge read-out (closed form, milliseconds).
+        """Keep the training embeddings and fit the ridge read-out (closed form, milliseconds).
 
         Exemplars of different labels share topics (the same intercom appears as a situation and
         as an implication question), so nearest neighbours lean on topic; a linear read-out
         learns the directions that separate the labels' function instead.
         """
         self.vectors = vectors
-        if self.settings.linear_weight > 0:
-            inputs = np.hstack([vectors, np.ones((len(vectors), 1), dtype=vectors.dtype)])
-            targets = np.eye(len(self.labels), dtype=np.float32)[self.rows]
-            gram = inputs.T @ inputs + self.settings.ridge * np.eye(inputs.shape[1], dtype=vectors.dtype)
-            self.weights = np.linalg.solve(gram, inputs.T @ targets)
+        if self.multi_label or self.settings.linear_weight > 0:
+            hits = np.vstack([self.cues.hits(t, detect_language(t)) for t in self.texts])
+            inputs = self._inputs(vectors, hits)
+            gram = inputs.T @ inputs + self.settings.ridge * np.eye(inputs.shape[1], dtype=np.float32)
+            self.weights = np.linalg.solve(gram, inputs.T @ self.targets)
 
-    def score(self, vector: np.ndarray, text: str, language: Language, is_question: bool) -> Classification:
-        """Classify an utterance given its embedding."""
+    def score(
+        self,
+        vector: np.ndarray,
+        text: str,
+        language: Language,
+        is_question: bool,
+        context: AnalysisContext | None = None,
+    ) -> Classification:
+        """Classify an utterance given its embedding (and, when known, its conversational context)."""
         assert self.vectors is not None, "warm_up() first"
         sims = self.vectors @ vector
+        hits = self.cues.hits(text, language)
+        if self.multi_label:
+            return self._multi(vector, hits, float(sims.max()), text, language, is_question)
         knn = self._label_similarity(sims)
-        logits = knn / self.settings.temperature + self.settings.cue_weight * self.cues.hits(text, language)
+        evidence = knn / self.settings.temperature + self.settings.cue_weight * hits
+        logits = evidence
         if self.weights is not None:
-            logits = logits + self.settings.linear_weight * (np.append(vector, 1.0) @ self.weights)
-        # Evidence strength is judged before the form rule: gibberish is "other" for SPIN only
-        # because it has no question mark, and that verdict should still come out unsure.
-        unsure = _margin(_softmax(logits)) < self.settings.unsure_margin
+            logits = (
+                logits
+                + self.settings.linear_weight
+                * (self._inputs(vector[None, :], hits[None, :]) @ self.weights)[0]
+            )
+        if context is not None:
+            logits = logits + self._context_prior(context)
+        # Evidence strength (neighbours and cues; the read-out is confident even far from its data)
+        # is judged before the form rule: gibberish is "other" for SPIN only because it has no
+        # question mark, and that verdict should still come out unsure.
+        unsure = _margin(_softmax(evidence)) < self.settings.unsure_margin
         unsure = unsure or float(sims.max()) < self.settings.min_similarity
         if not is_question:  # a statement is never a question-form label (SPIN S/P/I/N, the question move)
             logits = np.where(self.needs_question, -np.inf, logits)
@@ -118,11 +197,10 @@ class FrameworkScorer:
         order = np.argsort(-probs)
         best = float(probs[order[0]])
         unsure = unsure or _margin(probs) < self.settings.unsure_margin
-        labels = self._on_labels(probs, order)
         return Classification(
             framework=self.name,
-            label=None if self.multi_label else self.labels[order[0]],
-            labels=labels,
+            label=self.labels[order[0]],
+            labels=[self.labels[order[0]]],
             scores={label: round(float(p), 4) for label, p in zip(self.labels, probs, strict=True)},
             confidence=round(best, 4),
             unsure=bool(unsure),
@@ -130,26 +208,52 @@ class FrameworkScorer:
             is_question=is_question,
         )
 
+    def _multi(
+        self,
+        vector: np.ndarray,
+        hits: np.ndarray,
+        nearest: float,
+        text: str,
+        language: Language,
+        is_question: bool,
+    ) -> Classification:
+        assert self.weights is not None
+        raw = (self._inputs(vector[None, :], hits[None, :]) @ self.weights)[0]
+        thresholds = np.array([self.settings.thresholds.get(label, 0.5) for label in self.labels])
+        on = [label for label, value, cut in zip(self.labels, raw, thresholds, strict=True) if value >= cut]
+        best = int(np.argmax(raw - thresholds))
+        labels = on or [self.labels[best]]
+        closest = float(np.min(np.abs(raw - thresholds)))  # a label near its cut-off is a guess
+        return Classification(
+            framework=self.name,
+            label=None,
+            labels=labels,
+            scores={
+                label: round(float(np.clip(v, 0.0, 1.0)), 4)
+                for label, v in zip(self.labels, raw, strict=True)
+            },
+            confidence=round(float(np.clip(raw.max(), 0.0, 1.0)), 4),
+            unsure=bool(closest < self.settings.unsure_margin or nearest < self.settings.min_similarity),
+            language=language,
+            is_question=is_question,
+        )
+
+    def _context_prior(self, context: AnalysisContext) -> np.ndarray:
+        prior = np.zeros(len(self.labels), dtype=np.float32)
+        for key in context.keys():  # noqa: SIM118 - AnalysisContext.keys() is a method, not a dict
+            for label, bias in self.settings.context.get(key, {}).items():
+                prior[self.labels.index(label)] += bias
+        return prior
+
     def _label_similarity(self, sims: np.ndarray) -> np.ndarray:
-        """Mean similarity of each label's ``k`` nearest exemplars."""
+        """Mean similarity of each label's ``k`` nearest training texts."""
         k = self.settings.k
         out = np.empty(len(self.labels), dtype=np.float32)
         for index in range(len(self.labels)):
-            label_sims = sims[self.rows == index]
+            label_sims = sims[self.targets[:, index] > 0]
             top = np.partition(label_sims, -k)[-k:] if len(label_sims) > k else label_sims
             out[index] = float(top.mean())
         return out
-
-    def _on_labels(self, probs: np.ndarray, order: np.ndarray) -> list[str]:
-        if not self.multi_label:
-            return [self.labels[order[0]]]
-        thresholds = self.settings.thresholds
-        on = [
-            label
-            for label, p in zip(self.labels, probs, strict=True)
-            if p >= thresholds.get(label, 0.5) or label == self.labels[order[0]]
-        ]
-        return on
 
 
 def _margin(probs: np.ndarray) -> float:
@@ -177,18 +281,22 @@ class UtteranceAnalyser:
     thread-safe). ``classify``/``analyse`` warm up on first use.
     """
 
-    def __init__(self, embedder: Embedder, frameworks: Frameworks, exemplars_as: str = "query") -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        frameworks: Frameworks,
+        exemplars_as: str = "query",
+        memo: EmbeddingMemo | None = None,
+    ) -> None:
         if exemplars_as not in {"query", "passage"}:
             raise InvalidInput("exemplars_as must be 'query' or 'passage'")
         self.embedder = embedder
+        self.memo = memo or EmbeddingMemo(embedder)
         self.frameworks = frameworks
         self.exemplars_as = exemplars_as
         self.questions = QuestionDetector(frameworks.question_cues)
         self.commands = CommandMatcher(frameworks.moves.commands)
-        self.scorers = {
-            name: FrameworkScorer(frameworks.framework(name), multi_label=name == "fabe")
-            for name in FRAMEWORK_NAMES
-        }
+        self.scorers = {name: FrameworkScorer(frameworks.framework(name)) for name in frameworks.all_names}
         self._ready = False
         self._lock = threading.Lock()
 
@@ -201,10 +309,7 @@ class UtteranceAnalyser:
                 return
             self.embedder.warm_up()
             texts = [text for scorer in self.scorers.values() for text in scorer.texts]
-            embed = (
-                self.embedder.embed_queries if self.exemplars_as == "query" else self.embedder.embed_passages
-            )
-            vectors = embed(texts)
+            vectors = self.memo.queries(texts) if self.exemplars_as == "query" else self.memo.passages(texts)
             start = 0
             for scorer in self.scorers.values():
                 scorer.fit(vectors[start : start + len(scorer.texts)])
@@ -214,63 +319,55 @@ class UtteranceAnalyser:
     def classify(self, text: str, framework: str) -> Classification:
         """Classify ``text`` with one framework: ``spin``, ``fabe``, ``lscpa`` or ``moves``."""
         if framework not in self.scorers:
-            raise InvalidInput(f"unknown framework {framework!r}: use one of {', '.join(FRAMEWORK_NAMES)}")
+            raise InvalidInput(f"unknown framework {framework!r}: use one of {', '.join(self.scorers)}")
         text = _checked(text)
         language = detect_language(text)
-        if framework == "moves" and (command := self._command(text, language)):
+        if framework == MOVES_FILE and (command := self._command(text, language)):
             return command
         vector, is_question = self._embed(text, language)
         return self.scorers[framework].score(vector, text, language, is_question)
 
-    def classify_many(self, texts: list[str], framework: str) -> list[Classification]:
-        """Classify several texts with one framework, embedding them in one batch."""
-        if framework not in self.scorers:
-            raise InvalidInput(f"unknown framework {framework!r}: use one of {', '.join(FRAMEWORK_NAMES)}")
-        texts = [_checked(text) for text in texts]
-        self.warm_up()
-        vectors = self.embedder.embed_queries(texts) if texts else np.zeros((0, 0), dtype=np.float32)
-        results = []
-        for text, vector in zip(texts, vectors, strict=True):
-            language = detect_language(text)
-            is_question = self.questions.is_question(text, language)
-            results.append(self.scorers[framework].score(vector, text, language, is_question))
-        return results
-
-    def fabe_elements(self, text: str, whole: Classification | None = None) -> set[str]:
-        """FABE elements of a pitch. A pitch often packs feature, benefit and proof into one message,
-        so each clause is judged too (in one batch) and the labels are pooled."""
-        labels = set((whole or self.classify(text, "fabe")).labels)
-        if {"benefit", "evidence"} <= labels:  # what the coaching hinges on is already there
-            return labels
-        clauses = [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= 4]
+    def elements(self, text: str, whole: Classification) -> set[str]:
+        """A multi-label framework's labels over the whole text and each of its clauses (one batch):
+        a pitch often packs feature, benefit and proof into one message, each in its own clause."""
+        labels = set(whole.labels)
+        clauses = [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= 4][:MAX_CLAUSES]
         if len(clauses) > 1:
-            for result in self.classify_many(clauses[:MAX_CLAUSES], "fabe"):
-                labels.update(result.labels)
+            scorer = self.scorers[whole.framework]
+            for clause, vector in zip(clauses, self.embedder.embed_queries(clauses), strict=True):
+                language = detect_language(clause)
+                verdict = scorer.score(vector, clause, language, self.questions.is_question(clause, language))
+                labels.update(verdict.labels)
         return labels
 
-    def analyse(self, text: str) -> Analysis:
-        """All four verdicts for ``text`` from a single embedding."""
+    def embed(self, text: str) -> np.ndarray:
+        """The utterance's embedding, as ``analyse`` computes it (pass it back to avoid a second one);
+        of a long paste, its focus (bounded cost)."""
+        self.warm_up()
+        return self.embedder.embed_queries([focus(_checked(text))])[0]
+
+    def analyse(
+        self, text: str, context: AnalysisContext | None = None, vector: np.ndarray | None = None
+    ) -> Analysis:
+        """All four verdicts for ``text`` from a single embedding (``vector``, when already computed)."""
         text = _checked(text)
         language = detect_language(text)
-        vector, is_question = self._embed(text, language)
+        if vector is None:
+            vector, is_question = self._embed(text, language)
+        else:
+            is_question = self.questions.is_question(text, language)
         results = {
-            name: scorer.score(vector, text, language, is_question) for name, scorer in self.scorers.items()
+            name: scorer.score(vector, text, language, is_question, context)
+            for name, scorer in self.scorers.items()
         }
-        results["moves"] = self._command(text, language) or results["moves"]
+        results[MOVES_FILE] = self._command(text, language) or results[MOVES_FILE]
         return Analysis(
-            text=text,
-            language=language,
-            is_question=is_question,
-            spin=results["spin"],
-            fabe=results["fabe"],
-            lscpa=results["lscpa"],
-            move=results["moves"],
-            by_framework=results,
+            text=text, language=language, is_question=is_question, by_framework=results, vector=vector
         )
 
     def _embed(self, text: str, language: Language) -> tuple[np.ndarray, bool]:
         self.warm_up()
-        vector = self.embedder.embed_queries([text])[0]
+        vector = self.embedder.embed_queries([focus(text)])[0]
         return vector, self.questions.is_question(text, language)
 
     def _command(self, text: str, language: Language) -> Classification | None:
@@ -278,7 +375,7 @@ class UtteranceAnalyser:
         if label is None:
             return None
         return Classification(
-            framework="moves",
+            framework=MOVES_FILE,
             label=label,
             labels=[label],
             scores={label: 1.0},

@@ -26,7 +26,7 @@ class Coach:
         self.coaching = coaching
         resolver = CitationResolver(passages)
         self._framework_cites: dict[tuple[str, str], list[list[Passage]]] = {}
-        for name in ("spin", "lscpa", "fabe"):
+        for name in frameworks.names:
             framework = self.framework(name)
             path = playbooks_dir / "frameworks" / f"{name}.yaml"
             for part in framework.parts:
@@ -52,11 +52,10 @@ class Coach:
         self._notes = notes
 
     def framework(self, name: str) -> Framework:
-        """SPIN, LSCPA or FABE (not the moves playbook)."""
-        framework = self.frameworks.framework(name)
-        if not isinstance(framework, Framework):
-            raise InvalidInput(f"{name!r} is not a coaching framework")
-        return framework
+        """A coaching framework (SPIN, LSCPA, FABE …; not the moves playbook)."""
+        if name not in self.frameworks.coaching:
+            raise InvalidInput(f"unknown framework {name!r}: use one of {', '.join(self.frameworks.names)}")
+        return self.frameworks.coaching[name]
 
     @staticmethod
     def _resolve(resolver: CitationResolver, anchor: str, doc: str | None, path: Path, where: str) -> Passage:

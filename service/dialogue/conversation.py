@@ -31,6 +31,7 @@ class Conversation:
     scenario: str
     language: Language
     seed: int = 0
+    difficulty: str = "normal"  # easy | normal | hard
     state: str = "opening"
     turn: int = 0
     facts: list[str] = field(default_factory=list)  # revealed fact ids
@@ -43,6 +44,9 @@ class Conversation:
     evidence_given: bool = False
     pitch_turns: int = 0
     finished: bool = False
+    revealed: list[dict[str, str]] = field(default_factory=list)  # {"kind", "id", "text"}, in order told
+    last_unit: str | None = None  # "kind:id" of the unit the client spoke about last (context)
+    background_run: int = 0  # situation questions in a row
     transcript: list[TurnRecord] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,3 +63,16 @@ class Conversation:
 
     def events(self) -> list[str]:
         return [event for record in self.salesperson_turns() for event in record.events]
+
+    def told(self, kind: str, unit_id: str) -> bool:
+        """Whether the client already told this unit (``fact``, ``problem``, ``implication``, ``need``)."""
+        return any(item["kind"] == kind and item["id"] == unit_id for item in self.revealed)
+
+    def told_list(self, kind: str) -> list[str]:
+        """The list of unit ids of ``kind`` told so far (the scorecard's and the stage logic's view)."""
+        return {
+            "fact": self.facts,
+            "problem": self.problems,
+            "implication": self.implications,
+            "need": self.needs,
+        }[kind]

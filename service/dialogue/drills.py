@@ -17,8 +17,6 @@ from .analyser import UtteranceAnalyser
 from .coach import Coach
 from .turn import CoachNote, TurnReply
 
-FRAMEWORKS = ("spin", "lscpa", "fabe")
-
 
 @dataclass
 class DrillState:
@@ -44,9 +42,14 @@ class DrillEngine:
         self.analyser = analyser
         self.coach = coach
 
+    @property
+    def frameworks(self) -> list[str]:
+        """The frameworks that have drills."""
+        return [name for name in self.coach.frameworks.names if self.coach.coaching.drills_for(name)]
+
     def _drills(self, framework: str) -> dict[str, Drill]:
-        if framework not in FRAMEWORKS:
-            raise InvalidInput(f"unknown framework {framework!r}: use one of {', '.join(FRAMEWORKS)}")
+        if framework not in self.frameworks:
+            raise InvalidInput(f"unknown framework {framework!r}: use one of {', '.join(self.frameworks)}")
         return {drill.id: drill for drill in self.coach.coaching.drills_for(framework)}
 
     def start(
@@ -80,7 +83,7 @@ class DrillEngine:
             return self._reply(state, CoachNote(self._summary(state)), None)
         drill = self._drills(state.framework)[state.order[state.position]]
         result = self.analyser.classify(text, state.framework)
-        got = self.analyser.fabe_elements(text, result) if state.framework == "fabe" else set(result.labels)
+        got = set(result.labels)
         passed = set(drill.targets) <= got
         state.results.append({"drill": drill.id, "text": text, "labels": sorted(got), "passed": passed})
         note = self._feedback(drill, got, passed, state.language)

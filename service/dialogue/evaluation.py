@@ -13,11 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InvalidInput
-from ..playbooks.frameworks import FRAMEWORK_NAMES
 from ..text import Language, detect_language
 from .analyser import UtteranceAnalyser
-
-SINGLE_LABEL = ("spin", "lscpa", "moves")
 
 
 @dataclass(frozen=True)
@@ -43,6 +40,7 @@ class UtteranceReport:
 
     path: str
     outcomes: list[Outcome] = field(default_factory=list)
+    multi_label: frozenset[str] = frozenset()  # frameworks scored by micro-F1 rather than accuracy
 
     def of(self, framework: str, language: Language | None = None) -> list[Outcome]:
         """Outcomes of one framework, optionally one language."""
@@ -57,20 +55,19 @@ class UtteranceReport:
         ``n``, ``by_language`` and the confusion (``confusion[gold][predicted]`` or fabe per-label
         ``tp``/``fp``/``fn``)."""
         out: dict[str, dict] = {}
-        for framework in FRAMEWORK_NAMES:
+        for framework in dict.fromkeys(o.framework for o in self.outcomes):
             rows = self.of(framework)
-            if not rows:
-                continue
-            metric = "micro_f1" if framework == "fabe" else "accuracy"
+            multi = framework in self.multi_label
+            metric = "micro_f1" if multi else "accuracy"
             out[framework] = {
                 "n": len(rows),
-                metric: _metric(framework, rows),
+                metric: _metric(multi, rows),
                 "by_language": {
-                    lang: {"n": len(sub), metric: _metric(framework, sub)}
+                    lang: {"n": len(sub), metric: _metric(multi, sub)}
                     for lang in ("zh", "en")
                     if (sub := self.of(framework, lang))  # type: ignore[arg-type]
                 },
-                "confusion": _fabe_counts(rows) if framework == "fabe" else _confusion(rows),
+                "confusion": _label_counts(rows) if multi else _confusion(rows),
                 "unsure_rate": round(sum(o.unsure for o in rows) / len(rows), 4),
             }
         return out
@@ -80,9 +77,9 @@ class UtteranceReport:
         return [o for o in self.outcomes if not o.correct]
 
 
-def _metric(framework: str, rows: list[Outcome]) -> float:
-    if framework == "fabe":
-        counts = _fabe_counts(rows)
+def _metric(multi_label: bool, rows: list[Outcome]) -> float:
+    if multi_label:
+        counts = _label_counts(rows)
         tp = sum(c["tp"] for c in counts.values())
         fp = sum(c["fp"] for c in counts.values())
         fn = sum(c["fn"] for c in counts.values())
@@ -97,7 +94,7 @@ def _confusion(rows: list[Outcome]) -> dict[str, dict[str, int]]:
     return {gold: dict(counts) for gold, counts in sorted(table.items())}
 
 
-def _fabe_counts(rows: list[Outcome]) -> dict[str, dict[str, int]]:
+def _label_counts(rows: list[Outcome]) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = defaultdict(lambda: {"tp": 0, "fp": 0, "fn": 0})
     for o in rows:
         gold, predicted = set(o.gold), set(o.predicted)
@@ -110,7 +107,7 @@ def _fabe_counts(rows: list[Outcome]) -> dict[str, dict[str, int]]:
     return dict(sorted(counts.items()))
 
 
-def read_utterances(path: Path) -> list[dict]:
+def read_utterances(path: Path, frameworks: list[str]) -> list[dict]:
     """Parse and check the JSONL file; a bad line raises ``InvalidInput`` naming its number."""
     rows = []
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
@@ -121,8 +118,8 @@ def read_utterances(path: Path) -> list[dict]:
         except json.JSONDecodeError as exc:
             raise InvalidInput(f"{path}:{number}: not JSON ({exc.msg})") from exc
         framework = row.get("framework") if isinstance(row, dict) else None
-        gold = row.get("labels") if framework == "fabe" else [row.get("label")]
-        if framework not in FRAMEWORK_NAMES or not row.get("text") or not gold or not all(gold):
+        gold = row.get("labels") or [row.get("label")] if isinstance(row, dict) else None
+        if framework not in frameworks or not row.get("text") or not gold or not all(gold):
             raise InvalidInput(f"{path}:{number}: needs framework, text and label(s)")
         rows.append({"framework": framework, "text": row["text"], "gold": tuple(gold)})
     return rows
@@ -130,8 +127,9 @@ def read_utterances(path: Path) -> list[dict]:
 
 def evaluate_utterances(analyser: UtteranceAnalyser, path: Path) -> UtteranceReport:
     """Classify every line of ``path`` with its framework and collect the outcomes."""
-    report = UtteranceReport(path=str(path))
-    for row in read_utterances(path):
+    multi = frozenset(name for name, scorer in analyser.scorers.items() if scorer.multi_label)
+    report = UtteranceReport(path=str(path), multi_label=multi)
+    for row in read_utterances(path, list(analyser.scorers)):
         result = analyser.classify(row["text"], row["framework"])
         report.outcomes.append(
             Outcome(
@@ -152,7 +150,7 @@ def format_report(report: UtteranceReport, show_errors: bool = True) -> str:
     lines = [f"Utterance evaluation: {report.path}", "", f"{'framework':<10} {'metric':<9} {'all':>7} "
              f"{'zh':>7} {'en':>7} {'n':>5} {'unsure':>7}"]  # fmt: skip
     for framework, stats in summary.items():
-        metric = "micro_f1" if framework == "fabe" else "accuracy"
+        metric = "micro_f1" if framework in report.multi_label else "accuracy"
         by_lang = stats["by_language"]
         cells = [
             f"{by_lang[lang][metric]:>7.3f}" if lang in by_lang else f"{'-':>7}" for lang in ("zh", "en")
@@ -164,7 +162,8 @@ def format_report(report: UtteranceReport, show_errors: bool = True) -> str:
     for framework, stats in summary.items():
         lines += [
             "",
-            f"{framework} confusion" + (" (tp/fp/fn)" if framework == "fabe" else " (gold → predicted)"),
+            f"{framework} confusion"
+            + (" (tp/fp/fn)" if framework in report.multi_label else " (gold → predicted)"),
         ]
         for gold, row in stats["confusion"].items():
             counts = ", ".join(f"{key}={value}" for key, value in row.items())

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 
 from ..playbooks.scenarios import Scenario
 from .coach import Coach
 from .conversation import Conversation
-from .turn import CheckResult, Scorecard
+from .turn import CheckResult, LearnedUnit, Scorecard
 
 SPIN_QUESTIONS = ("situation", "problem", "implication", "need_payoff")
 Verdict = tuple[bool, dict[str, str]]  # passed, evidence per language
@@ -123,6 +124,7 @@ def build_scorecard(conversation: Conversation, scenario: Scenario, coach: Coach
     counts = Counter(e.split(":", 1)[1] for e in events if e.startswith("question:"))
     mine = sum(len(t.text) for t in turns)
     total = mine + sum(len(t.text) for t in conversation.transcript if t.role == "client")
+    learned, missed = learned_and_missed(conversation, scenario)
     return Scorecard(
         score=round(100 * sum(r.passed for r in results) / len(results)) if results else 0,
         checks=results,
@@ -130,4 +132,40 @@ def build_scorecard(conversation: Conversation, scenario: Scenario, coach: Coach
         talk_ratio=round(mine / total, 3) if total else 0.0,
         turns=len(turns),
         language=language,
+        learned=learned,
+        missed=missed,
     )
+
+
+# the kind of question that uncovers each kind of unit
+FINDS = {"fact": "situation", "problem": "problem", "implication": "implication", "need": "need_payoff"}
+
+
+def learned_and_missed(
+    conversation: Conversation, scenario: Scenario
+) -> tuple[list[LearnedUnit], list[LearnedUnit]]:
+    """What the client told, in order, and what was never found out — each with the question that
+    would have found it. A difficulty never admitted is one miss (its consequences and need follow it)."""
+    language = conversation.language
+    learned = [LearnedUnit(kind=i["kind"], id=i["id"], text=i["text"]) for i in conversation.revealed]
+    missed = [
+        LearnedUnit(kind="fact", id=f.id, text=_headline(f.topic.get(language)), question=FINDS["fact"])
+        for f in scenario.facts
+        if f.id not in conversation.facts
+    ]
+    for problem in scenario.problems:
+        kinds = ("implication", "need") if problem.id in conversation.problems else ("problem",)
+        missed += [
+            LearnedUnit(
+                kind=kind, id=problem.id, text=_headline(problem.topic.get(language)), question=FINDS[kind]
+            )
+            for kind in kinds
+            if problem.id not in conversation.told_list(kind)
+        ]
+    return learned, missed
+
+
+def _headline(topic: str) -> str:
+    """A topic's head ("the project's deadlines: the milestones …" → "the project's deadlines")."""
+    head = re.split(r"[:：]", topic, maxsplit=1)[0].strip()
+    return head or topic

@@ -11,15 +11,23 @@ from ..text import Language
 
 @dataclass(frozen=True)
 class CitationData:
+    """A handbook passage behind a note: the original Chinese and, beside it, its English."""
+
     text: str
     doc: str
     doc_id: str
     section: str
     passage_id: str
+    text_en: str = ""
+    doc_en: str = ""
+    section_en: str = ""
 
     @classmethod
     def of(cls, passage: Passage) -> CitationData:
-        return cls(passage.text, passage.doc_title, passage.doc_id, passage.section, passage.id)
+        return cls(
+            passage.text, passage.doc_title, passage.doc_id, passage.section, passage.id,
+            passage.text_en, passage.doc_title_en, passage.section_en,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,16 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class LearnedUnit:
+    """Something the client told (or, in a scorecard's ``missed``, never told) during a rehearsal."""
+
+    kind: str  # fact | problem | implication | need
+    id: str
+    text: str  # what the client said (learned) or what it is about (missed)
+    question: str | None = None  # missed only: the kind of question that would have found it
+
+
+@dataclass(frozen=True)
 class Scorecard:
     score: int
     checks: list[CheckResult]
@@ -46,6 +64,8 @@ class Scorecard:
     talk_ratio: float  # share of characters typed by the salesperson
     turns: int
     language: Language
+    learned: list[LearnedUnit] = field(default_factory=list)
+    missed: list[LearnedUnit] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -64,6 +84,8 @@ class TurnReply:
     done: bool = False
     command: str | None = None
     prompt: str | None = None  # drills: the exercise to answer next
+    revealed: list[LearnedUnit] = field(default_factory=list)  # what this turn newly uncovered
+    difficulty: str | None = None  # rehearsals: easy | normal | hard
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

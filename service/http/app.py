@@ -93,10 +93,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         )
 
     @app.get("/passages/{passage_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def passage_page(request: Request, passage_id: str) -> Response:
+    async def passage_page(request: Request, passage_id: str, lang: str = "zh") -> Response:
         """The web view of one handbook passage (messenger citations link here)."""
         passage = _passage(request, passage_id)
-        return templates.TemplateResponse(request, "passage.html", {"request": request, "passage": passage})
+        context = {"request": request, "passage": passage, "lang": "en" if lang == "en" else "zh"}
+        return templates.TemplateResponse(request, "passage.html", context)
 
     @app.get("/api/passages/{passage_id}", summary="One handbook passage")
     async def passage_json(request: Request, passage_id: str) -> dict:

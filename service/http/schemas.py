@@ -20,11 +20,14 @@ class AskRequest(BaseModel):
 
 
 class CitationOut(BaseModel):
-    text: str
+    text: str = Field(description="The passage in the original Chinese.")
     doc: str
     section: str
     doc_id: str
     passage_id: str
+    text_en: str = Field(description="The same passage in English (the aligned translation).")
+    doc_en: str
+    section_en: str
 
 
 class AskResponse(BaseModel):
@@ -36,14 +39,17 @@ class AskResponse(BaseModel):
 
 
 class SearchHit(BaseModel):
-    text: str
+    text: str = Field(description="The passage in the original Chinese.")
     doc: str
     section: str
     score: float
     doc_id: str
     passage_id: str
-    start: int
+    start: int = Field(description="Character offsets of `text` in the cleaned handbook.")
     end: int
+    text_en: str = Field(description="The same passage in English (the aligned translation).")
+    doc_en: str
+    section_en: str
 
 
 class SearchResponse(BaseModel):
@@ -69,6 +75,9 @@ def search_payload(result: SearchResult) -> dict:
                 "passage_id": hit.passage.id,
                 "start": hit.passage.start,
                 "end": hit.passage.end,
+                "text_en": hit.passage.text_en,
+                "doc_en": hit.passage.doc_title_en,
+                "section_en": hit.passage.section_en,
             }
             for hit in result.hits
         ],

@@ -30,6 +30,10 @@ class StartRequest(BaseModel):
     scenario: str | None = Field(None, max_length=100, description="Scenario id, for a rehearsal.")
     framework: Literal["spin", "lscpa", "fabe"] | None = Field(None, description="For a drill.")
     lang: Literal["zh", "en"] = "zh"
+    difficulty: Literal["easy", "normal", "hard"] | None = Field(
+        None,
+        description="A rehearsal's client: how readily difficulties are admitted, how patient (default: the scenario's).",
+    )
 
 
 class MessageRequest(BaseModel):
@@ -49,6 +53,7 @@ def scenario_list(services: ServicesDep) -> list[dict[str, Any]]:
             "id": s.id, "title": s.title.model_dump(), "source": s.source,
             "persona": {"name": s.persona.name.model_dump(), "title": s.persona.title.model_dump(),
                         "cute_role": s.persona.cute_role},
+            "difficulty": s.difficulty,
         }
         for s in services.rehearsal.scenarios.values()
     ]  # fmt: skip
@@ -57,7 +62,15 @@ def scenario_list(services: ServicesDep) -> list[dict[str, Any]]:
 @router.post("/sessions", summary="Start a session", status_code=201)
 async def start(request: Request, sessions: SessionsDep, body: StartRequest) -> dict[str, Any]:
     record, reply = await _timed(
-        request, body.mode, sessions.start, body.mode, body.lang, body.scenario, body.framework
+        request,
+        body.mode,
+        sessions.start,
+        body.mode,
+        body.lang,
+        body.scenario,
+        body.framework,
+        None,
+        body.difficulty,
     )
     return {"session_id": record.id, "reply": reply}
 

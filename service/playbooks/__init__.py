@@ -2,8 +2,6 @@
 
 from .frameworks import (
     COMMAND_LABELS,
-    FRAMEWORK_LABELS,
-    FRAMEWORK_NAMES,
     MOVE_LABELS,
     Framework,
     Frameworks,
@@ -13,8 +11,6 @@ from .frameworks import (
 
 __all__ = [
     "COMMAND_LABELS",
-    "FRAMEWORK_LABELS",
-    "FRAMEWORK_NAMES",
     "MOVE_LABELS",
     "Framework",
     "Frameworks",

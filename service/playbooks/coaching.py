@@ -9,8 +9,9 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from ..datafiles import StrictModel, load_yaml_model
+from ..errors import PlaybookError
 from .cards import Cite
-from .frameworks import FRAMEWORK_LABELS, Bilingual, Patterns, TextLists
+from .frameworks import Bilingual, FrameworkId, Frameworks, Patterns, TextLists
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 STAGES = (
@@ -29,6 +30,7 @@ class Note(StrictModel):
 
 class Mistake(Note):
     cues: Patterns
+    only_for: str | None = None  # a CUTE role: a mistake with that persona only
 
 
 class Check(StrictModel):
@@ -41,43 +43,111 @@ class Check(StrictModel):
 
 class Drill(StrictModel):
     id: Id
-    framework: Literal["spin", "lscpa", "fabe"]
+    framework: FrameworkId
     targets: list[str] = Field(min_length=1)
     prompt: Bilingual
 
 
-LEADS = ("enough_facts", "too_early", "no_problem", "no_implication", "restarted", "finished")
+LEADS = (
+    "enough_facts", "too_early", "no_problem", "no_implication", "restarted", "finished", "off_script",
+)  # fmt: skip
+MISTAKES = ("competitor_attack", "who_is_boss", "arguing", "leading_question")
+NOTES = ("opening", "small_talk", "recap", "impatient")
+
+
+class PerLanguage(StrictModel):
+    zh: float = Field(ge=0, le=3)
+    en: float = Field(ge=0, le=3)
+
+
+class GroundingSettings(StrictModel):
+    """How a question is tied to a scenario's units (cosines of multilingual-e5-small embeddings).
+    A unit's score is ``ask_weight·ask + answer_weight·answer + words_weight·words`` (+ a keyword
+    bonus); the best unit is the one asked about when its score, less ``novel_penalty`` times the
+    share of the question's words the scenario never uses, reaches ``unit_floor``."""
+
+    ask_k: int = Field(default=1, ge=1, le=5)  # a unit's "ask" is the mean of its k closest texts
+    ask_weight: float = Field(ge=0, le=2)
+    answer_weight: float = Field(ge=0, le=2)
+    words_weight: float = Field(ge=0, le=1)
+    keyword_bonus: float = Field(ge=0, le=0.2)  # a unit keyword in the question adds this
+    novel_penalty: float = Field(ge=0, le=1)
+    novel_min: int = Field(default=2, ge=1)  # fewer novel words than this carry no penalty
+    unit_floor: PerLanguage  # the question's language: English similarities run lower
+    off_script_margin: float = Field(ge=-1, le=1)  # an off-script example this close to the best unit's wins
+    generic_floor: float = Field(ge=0, le=1)  # a generic question must be at least this close ...
+    generic_margin: float = Field(ge=-1, le=1)  # ... and this much closer than the best unit's questions
+    aside_floor: float = Field(ge=0, le=1)  # a colleague's area or a withheld topic at least this close ...
+    aside_margin: float = Field(ge=-1, le=1)  # ... and this much closer than the best unit's questions
+    open_problem_floor: float = Field(
+        ge=0, le=3
+    )  # an open problem question: a difficulty scoring this is named
+    filler: TextLists  # words of asking that say nothing about what is asked ("冒昧问一下", "just so I understand")
+
+
+class DifficultySettings(StrictModel):
+    """How hard the client is to work with."""
+
+    names: Bilingual
+    patience: int = Field(ge=1, le=20)  # background questions in a row before the client gets impatient
+    open_admits: bool  # an open problem question (no topic) gets a difficulty admitted
+    need_needs_implication: bool  # a need is voiced only once the consequences were explored
+    admits_without_facts: bool  # a difficulty is admitted before any situation question
 
 
 class CoachingPlaybook(StrictModel):
-    mistakes: dict[Literal["competitor_attack", "who_is_boss", "arguing"], Mistake]
-    notes: dict[Literal["opening", "small_talk"], Note]
+    mistakes: dict[Literal[MISTAKES], Mistake]  # type: ignore[valid-type]
+    notes: dict[Literal[NOTES], Note]  # type: ignore[valid-type]
     leads: dict[Literal[LEADS], Bilingual]  # type: ignore[valid-type]
     checks: list[Check] = Field(min_length=1)
     suggestions: dict[Literal[STAGES], TextLists]  # type: ignore[valid-type]
     help: Bilingual
     drills: list[Drill] = Field(min_length=1)
+    grounding: GroundingSettings
+    generic_questions: dict[Literal["situation", "problem", "implication", "need_payoff"], TextLists]
+    difficulties: dict[Literal["easy", "normal", "hard"], DifficultySettings]
+    client_lines: dict[str, TextLists]  # generic wording of the optional client line kinds
+    off_script_questions: TextLists  # questions a rehearsal client has no answer for, any scenario
 
     @model_validator(mode="after")
     def _complete(self) -> CoachingPlaybook:
+        from .scenarios import OPTIONAL_LINE_KINDS
+
         for group, required in (
-            ("mistakes", ("competitor_attack", "who_is_boss")),
-            ("notes", ("opening", "small_talk")),
+            ("mistakes", MISTAKES),
+            ("notes", NOTES),
             ("leads", LEADS),
+            ("difficulties", ("easy", "normal", "hard")),
+            ("generic_questions", ("situation", "problem", "implication", "need_payoff")),
+            ("client_lines", OPTIONAL_LINE_KINDS),
         ):
             missing = [key for key in required if key not in getattr(self, group)]
             if missing:
                 raise ValueError(f"{group}: missing {missing}")
-        for drill in self.drills:
-            unknown = [t for t in drill.targets if t not in FRAMEWORK_LABELS[drill.framework]]
-            if unknown:
-                raise ValueError(f"drills: {drill.id} targets unknown {drill.framework} labels {unknown}")
         return self
+
+    def check_against(self, frameworks: Frameworks) -> list[str]:
+        """Problems with the drills' frameworks and targets (they live in another file)."""
+        problems = []
+        for drill in self.drills:
+            if drill.framework not in frameworks.coaching:
+                problems.append(f"drills: {drill.id} names unknown framework {drill.framework!r}")
+                continue
+            unknown = [t for t in drill.targets if t not in frameworks.coaching[drill.framework].labels]
+            if unknown:
+                problems.append(f"drills: {drill.id} targets unknown {drill.framework} labels {unknown}")
+        return problems
 
     def drills_for(self, framework: str) -> list[Drill]:
         return [drill for drill in self.drills if drill.framework == framework]
 
 
-def load_coaching(playbooks_dir: Path) -> CoachingPlaybook:
-    """Load ``rehearsal.yaml``; a broken file raises ``PlaybookError`` naming file and field."""
-    return load_yaml_model(playbooks_dir / "rehearsal.yaml", CoachingPlaybook)
+def load_coaching(playbooks_dir: Path, frameworks: Frameworks | None = None) -> CoachingPlaybook:
+    """Load ``rehearsal.yaml``; a broken file raises ``PlaybookError`` naming file and field (the
+    drills are checked against ``frameworks`` when given)."""
+    path = playbooks_dir / "rehearsal.yaml"
+    playbook = load_yaml_model(path, CoachingPlaybook)
+    problems = playbook.check_against(frameworks) if frameworks is not None else []
+    if problems:
+        raise PlaybookError(path, problems[0])
+    return playbook

