@@ -9,6 +9,7 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .errors import error_body
 from .metrics import Metrics
 
 log = logging.getLogger("salescoach.http")
@@ -47,7 +48,7 @@ class BodyLimit:
 
     async def _reject(self, send: Send) -> None:
         message = f"the request body is larger than {self.limit} bytes"
-        body = json.dumps({"error": {"code": "too_large", "message": message}, "detail": message}).encode()
+        body = json.dumps(error_body("too_large", message)).encode()
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})

@@ -23,6 +23,7 @@ from ..channels.chat import MessengerChat
 from ..channels.crypto import TokenError, TokenUnavailable
 from ..channels.dingtalk import WebhookExpired
 from ..channels.outbound import OutboundClient, OutboundError
+from .errors import error_response
 
 router = APIRouter()
 log = logging.getLogger("salescoach.webhooks")
@@ -34,8 +35,7 @@ def _response(answer: WebhookResponse) -> Response:
 
 
 def _rejected(error: WebhookRejected) -> JSONResponse:
-    body = {"error": {"code": "webhook_rejected", "message": error.message}, "detail": error.message}
-    return JSONResponse(body, status_code=error.status)
+    return error_response(error.status, "webhook_rejected", error.message)
 
 
 @router.api_route("/webhooks/{channel}", methods=["GET", "POST"], include_in_schema=False)
@@ -43,9 +43,7 @@ async def webhook(channel: str, request: Request, background: BackgroundTasks) -
     adapters: Mapping[str, ChannelAdapter] = request.app.state.channels
     adapter = adapters.get(channel)
     if adapter is None:
-        return JSONResponse(
-            {"error": {"code": "not_found", "message": f"no channel {channel!r}"}, "detail": "not found"}, 404
-        )
+        return error_response(404, "not_found", f"no channel {channel!r}")
     body = await request.body()
     headers = {key.lower(): value for key, value in request.headers.items()}
     query = dict(request.query_params)
@@ -54,9 +52,7 @@ async def webhook(channel: str, request: Request, background: BackgroundTasks) -
         if handshake is not None:
             return _response(handshake)
         if request.method != "POST":
-            return JSONResponse(
-                {"error": {"code": "method", "message": "POST only"}, "detail": "POST only"}, 405
-            )
+            return error_response(405, "method_not_allowed", "POST only", headers={"Allow": "GET, POST"})
         adapter.verify(headers, query, body)
         messages = adapter.parse(headers, query, body)
     except WebhookRejected as error:
