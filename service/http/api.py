@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
-from .deps import ServicesDep
+from .deps import ServicesDep, TextLimitDep
 from .schemas import (
-    MAX_TEXT,
+    TEXT_LIMIT,
     AskRequest,
     AskResponse,
     ClassifyRequest,
@@ -25,22 +25,25 @@ router = APIRouter()
 @router.get("/api/search", response_model=SearchResponse, summary="Search the handbooks")
 async def search(
     services: ServicesDep,
-    q: Annotated[str, Query(min_length=1, max_length=MAX_TEXT, description="Question or keywords.")],
+    limit: TextLimitDep,
+    q: Annotated[str, Query(min_length=1, description="Question or keywords.", json_schema_extra=TEXT_LIMIT)],
     k: Annotated[int, Query(ge=1, le=50, description="How many passages.")] = 5,
 ) -> dict:
-    result = await run_in_threadpool(services.search.search, q, k)
+    result = await run_in_threadpool(services.search.search, limit.check(q, "query", "q"), k)
     return search_payload(result)
 
 
 @router.post("/api/ask", response_model=AskResponse, summary="Ask a question, get a cited answer")
-async def ask(services: ServicesDep, body: AskRequest) -> dict:
-    answer = await run_in_threadpool(services.answerer.ask, body.question, body.lang)
+async def ask(services: ServicesDep, limit: TextLimitDep, body: AskRequest) -> dict:
+    question = limit.check(body.question, "body", "question")
+    answer = await run_in_threadpool(services.answerer.ask, question, body.lang)
     return asdict(answer)
 
 
 @router.post("/api/classify", summary="Classify an utterance by SPIN, FABE or LSCPA")
-async def classify(services: ServicesDep, body: ClassifyRequest) -> dict:
-    result = await run_in_threadpool(services.analyser.classify, body.text, body.framework)
+async def classify(services: ServicesDep, limit: TextLimitDep, body: ClassifyRequest) -> dict:
+    text = limit.check(body.text, "body", "text")
+    result = await run_in_threadpool(services.analyser.classify, text, body.framework)
     return classification_payload(result)
 
 

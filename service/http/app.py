@@ -29,6 +29,7 @@ from .errors import install_error_handlers
 from .logs import configure_logging
 from .metrics import Metrics
 from .middleware import BodyLimit, RequestLog
+from .openapi import install_openapi
 from .sessions_api import router as sessions_router
 from .sessions_api import scenario_list
 from .webhooks import router as webhooks_router
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.settings = settings
     app.state.metrics = metrics
     install_error_handlers(app)
+    install_openapi(app, settings)
     app.include_router(api_router)
     app.include_router(sessions_router)
     app.include_router(webhooks_router)

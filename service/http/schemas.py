@@ -9,13 +9,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..dialogue.analyser import Classification
 from ..retrieval.searcher import SearchResult
 
-MAX_TEXT = 2000
+# Text fields carry this marker instead of a fixed maxLength: the app states SALESCOACH_MAX_QUERY_CHARS
+# there (openapi.py) and checks it (deps.TextLimit), so the limit is one number, from the settings.
+TEXT_LIMIT = {"x-limit": "max_query_chars"}
 
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(min_length=1, max_length=MAX_TEXT, description="A question in Chinese or English.")
+    question: str = Field(
+        min_length=1, description="A question in Chinese or English.", json_schema_extra=TEXT_LIMIT
+    )
     lang: Literal["zh", "en"] | None = Field(None, description="Answer language; default: the question's.")
 
 
@@ -78,7 +82,7 @@ def search_payload(result: SearchResult) -> dict:
 class ClassifyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=MAX_TEXT, description="What the salesperson said.")
+    text: str = Field(min_length=1, description="What the salesperson said.", json_schema_extra=TEXT_LIMIT)
     framework: Literal["spin", "fabe", "lscpa"] = Field(description="Which method to judge it by.")
 
 

@@ -10,8 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..sessions import SessionService
-from .deps import ServicesDep
-from .schemas import MAX_TEXT
+from .deps import ServicesDep, TextLimitDep
+from .schemas import TEXT_LIMIT
 
 router = APIRouter(prefix="/api")
 
@@ -35,7 +35,7 @@ class StartRequest(BaseModel):
 class MessageRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=MAX_TEXT, description="What the salesperson says.")
+    text: str = Field(min_length=1, description="What the salesperson says.", json_schema_extra=TEXT_LIMIT)
 
 
 @router.get("/scenarios", summary="The rehearsal scenarios")
@@ -64,8 +64,9 @@ async def start(request: Request, sessions: SessionsDep, body: StartRequest) -> 
 
 @router.post("/sessions/{session_id}/messages", summary="Send a message")
 async def message(
-    request: Request, sessions: SessionsDep, session_id: str, body: MessageRequest
+    request: Request, sessions: SessionsDep, limit: TextLimitDep, session_id: str, body: MessageRequest
 ) -> dict[str, Any]:
+    limit.check(body.text, "body", "text")
     record = await run_in_threadpool(sessions.store.get_session, session_id)
     mode = record.mode if record else "unknown"
     reply = await _timed(request, mode, sessions.post, session_id, body.text)
