@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
 from ..dialogue.analyser import Classification
 from ..retrieval.searcher import SearchResult
 
 # Text fields carry this marker instead of a fixed maxLength: the app states SALESCOACH_MAX_QUERY_CHARS
 # there (openapi.py) and checks it (deps.TextLimit), so the limit is one number, from the settings.
-TEXT_LIMIT = {"x-limit": "max_query_chars"}
+TEXT_LIMIT: JsonDict = {"x-limit": "max_query_chars"}
 
 
 class AskRequest(BaseModel):
