@@ -16,7 +16,7 @@ from .dialogue.drills import DrillState
 from .dialogue.turn import CitationData, CoachNote, TurnReply
 from .errors import InvalidInput
 from .store import SessionNotFound, SessionRecord, SessionStore
-from .text import Language
+from .text import Language, clean_text
 
 Mode = Literal["rehearsal", "drill", "ask"]
 MODES = ("rehearsal", "drill", "ask")
@@ -74,8 +74,10 @@ class SessionService:
         return record, payload
 
     def post(self, session_id: str, text: str) -> dict[str, Any]:
-        """Apply one message to a session under its lock; returns the reply payload."""
-        text = (text or "").strip()
+        """Apply one message to a session under its lock; returns the reply payload.
+
+        Every message text reaches the store through here, cleaned by ``clean_text`` (NUL removed)."""
+        text = clean_text(text or "").strip()
         if not text:
             raise InvalidInput("the message is empty")
         if len(text) > self.services.settings.max_query_chars:

@@ -10,6 +10,7 @@ Language = Literal["zh", "en"]
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
 
 
@@ -34,3 +35,12 @@ def sentences(text: str) -> list[str]:
     """Split Chinese or English text into sentences (keeping their end punctuation)."""
     parts = [part.strip() for part in _SENTENCE.findall(text)]
     return [part for part in parts if part]
+
+
+def clean_text(text: str) -> str:
+    """User text as the service keeps it: NUL characters removed (PostgreSQL refuses them in text,
+    SQLite keeps them, so one rule for both) and lone surrogates, which no database or UTF-8 encoder
+    takes, replaced by U+FFFD. Everything else is left as sent."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return _LONE_SURROGATE.sub("\ufffd", text)

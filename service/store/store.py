@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from .engine import SQLITE_BEGIN, make_engine, sqlite_file
 from .models import processed_events, scorecards, sessions, turns, utcnow
 from .records import SessionNotFound, SessionRecord, TurnRow
 from .schema import upgrade_to_head
+
+_SESSION_ID = re.compile(r"[0-9a-f]{32}")
 
 
 class SessionStore:
@@ -75,6 +78,8 @@ class SessionStore:
         return record
 
     def get_session(self, session_id: str) -> SessionRecord | None:
+        if not is_session_id(session_id):
+            return None
         with self._engine.connect() as connection:
             row = connection.execute(select(sessions).where(sessions.c.id == session_id)).mappings().first()
         return _session(row) if row is not None else None
@@ -93,6 +98,8 @@ class SessionStore:
 
     def list_turns(self, session_id: str) -> list[TurnRow]:
         """The transcript in seq order (empty for an unknown session)."""
+        if not is_session_id(session_id):
+            return []
         query = select(turns).where(turns.c.session_id == session_id).order_by(turns.c.seq)
         with self._engine.connect() as connection:
             rows = connection.execute(query).mappings().all()
@@ -100,6 +107,8 @@ class SessionStore:
                 for r in rows]  # fmt: skip
 
     def get_scorecard(self, session_id: str) -> dict[str, Any] | None:
+        if not is_session_id(session_id):
+            return None
         query = select(scorecards.c.scorecard).where(scorecards.c.session_id == session_id)
         with self._engine.connect() as connection:
             value: dict[str, Any] | None = connection.execute(query).scalar()
@@ -118,6 +127,8 @@ class SessionStore:
         which locks the whole database for writing). Commits on normal exit, rolls back everything
         on exception. Raises :class:`SessionNotFound`.
         """
+        if not is_session_id(session_id):
+            raise SessionNotFound(session_id)
         with self._locks.hold(session_id), self._write() as connection:
             row = (
                 connection.execute(select(sessions).where(sessions.c.id == session_id).with_for_update())
@@ -230,6 +241,12 @@ class _KeyedLocks:
                     del self._locks[key]
                 else:
                     self._locks[key] = (lock, users - 1)
+
+
+def is_session_id(value: str) -> bool:
+    """Whether ``value`` has the form of the ids this store hands out (uuid4 hex). Anything else
+    cannot name a session, so it is not looked up at all (a NUL in it would be a PostgreSQL error)."""
+    return _SESSION_ID.fullmatch(value) is not None
 
 
 def _session(row: RowMapping) -> SessionRecord:
