@@ -42,7 +42,9 @@ class SessionService:
         framework: str | None = None,
         channel_key: str | None = None,
     ) -> tuple[SessionRecord, dict[str, Any]]:
-        """Open a session and return it with the opening reply (briefing, first drill, or ask intro)."""
+        """Open a session and return it with the opening reply (briefing, first drill, or ask intro).
+
+        A messenger session (``channel_key``) replaces the conversation's open one, atomically."""
         if mode == "rehearsal":
             if not scenario:
                 raise InvalidInput("a rehearsal needs a scenario (see GET /api/scenarios)")
@@ -67,6 +69,7 @@ class SessionService:
         record = self.store.create_session(
             mode=mode, language=language, state=state, scenario=scenario if mode == "rehearsal" else None,
             framework=framework if mode == "drill" else None, channel_key=channel_key,
+            replace_open=channel_key is not None,
         )  # fmt: skip
         payload = reply.to_dict()
         with self.store.turn(record.id) as turn:

@@ -185,11 +185,10 @@ class FeishuAdapter(TokenHolder):
             return []
         if message.get("message_type") != "text":
             return []
-        try:
-            content = json.loads(required_str(message, "content", "event.message"))
-        except json.JSONDecodeError:
-            raise WebhookRejected(400, "event.message.content is not JSON") from None
-        if not isinstance(content, dict) or not isinstance(content.get("text"), str):
+        content = json_object(
+            required_str(message, "content", "event.message").encode(), "event.message.content"
+        )
+        if not isinstance(content.get("text"), str):
             raise WebhookRejected(400, "event.message.content has no text")
         text = _strip_mentions(content["text"])
         if not text:  # a bare @mention: nothing to coach

@@ -2,8 +2,9 @@
 
 Order of work: handshake (some platforms send it unsigned), signature check before any parsing,
 parse, claim each event id in the store (a retried delivery is dropped, across restarts and
-workers), then either answer in the response (Teams, generic without callback) or acknowledge at
-once and do the work after the response (everyone else).
+workers, unless the earlier attempt failed: see ``store/events.py``), then either answer in the
+response (Teams, generic without callback) or acknowledge at once and do the work after the
+response (everyone else).
 """
 
 from __future__ import annotations
@@ -13,21 +14,26 @@ import json
 import logging
 import time
 from collections.abc import Mapping
+from datetime import timedelta
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from ..channels.base import ChannelAdapter, InboundMessage, WebhookRejected, WebhookResponse
-from ..channels.chat import MessengerChat
+from ..channels.base import BotReply, ChannelAdapter, InboundMessage, WebhookRejected, WebhookResponse
 from ..channels.crypto import TokenError, TokenUnavailable
 from ..channels.dingtalk import WebhookExpired
 from ..channels.outbound import OutboundClient, OutboundError
+from ..store import SessionStore
+from ..store.events import EventClaim
 from .errors import error_response
 
 router = APIRouter()
 log = logging.getLogger("salescoach.webhooks")
 SYNC_BUDGET = 0.9  # share of the platform's acknowledgement limit a synchronous reply may use
+# How long a claimed event stays with the worker that claimed it; a retry after that works it again
+# (that worker died). Far above a turn's time, below the platforms' first retry (Slack: ~1 min).
+CLAIM_LEASE = timedelta(seconds=30)
 
 
 def _response(answer: WebhookResponse) -> Response:
@@ -60,20 +66,45 @@ async def webhook(channel: str, request: Request, background: BackgroundTasks) -
             "webhook rejected", extra={"channel": channel, "status": error.status, "reason": error.message}
         )
         return _rejected(error)
-    sessions = request.app.state.sessions
-    fresh = [m for m in messages if await run_in_threadpool(sessions.store.claim_event, channel, m.event_id)]
-    chat: MessengerChat = request.app.state.messenger
-    if fresh and _answers_inline(adapter, fresh[0]):
+    store: SessionStore = request.app.state.sessions.store
+    claimed = [
+        (m, await run_in_threadpool(store.claim_event, channel, m.event_id, CLAIM_LEASE)) for m in messages
+    ]
+    todo = [(message, claim) for message, claim in claimed if claim.action != "skip"]
+    if todo and _answers_inline(adapter, todo[0][0]):
+        message, claim = todo[0]
         budget = adapter.ack_seconds * SYNC_BUDGET
         try:
-            reply = await asyncio.wait_for(run_in_threadpool(chat.handle, fresh[0]), timeout=budget)
+            reply = await asyncio.wait_for(
+                run_in_threadpool(_answer, request.app, message, claim), timeout=budget
+            )
         except TimeoutError:
             log.warning("synchronous reply over budget", extra={"channel": channel})
             reply = None
-        return _response(adapter.sync_response(fresh[0], reply))
-    for message in fresh:
-        background.add_task(deliver, request.app, adapter, message)
+        except Exception:
+            log.exception("webhook work failed", extra={"channel": channel})
+            return error_response(503, "unavailable", "the reply could not be made; deliver the event again")
+        if reply is not None:
+            await run_in_threadpool(store.event_delivered, channel, message.event_id)
+        return _response(adapter.sync_response(message, reply))
+    for message, claim in todo:
+        background.add_task(deliver, request.app, adapter, message, claim)
     return _response(adapter.sync_response(None, None))
+
+
+def _answer(app, message: InboundMessage, claim: EventClaim) -> BotReply:  # type: ignore[no-untyped-def]
+    """The reply to a claimed delivery: the kept one of an earlier attempt, or the coach's, kept in
+    the store before anyone sends it. Work that fails releases the event for the platform's retry."""
+    store: SessionStore = app.state.sessions.store
+    if claim.action == "resend" and claim.reply is not None:
+        return BotReply.from_dict(claim.reply)
+    try:
+        reply: BotReply = app.state.messenger.handle(message)
+        store.event_answered(message.channel, message.event_id, reply.to_dict())
+    except Exception:
+        store.release_event(message.channel, message.event_id)
+        raise
+    return reply
 
 
 def _answers_inline(adapter: ChannelAdapter, message: InboundMessage) -> bool:
@@ -81,10 +112,17 @@ def _answers_inline(adapter: ChannelAdapter, message: InboundMessage) -> bool:
     return bool(decide(message)) if decide else adapter.synchronous
 
 
-async def deliver(app, adapter: ChannelAdapter, message: InboundMessage) -> None:  # type: ignore[no-untyped-def]
-    """After the acknowledgement: run the coach, then call the platform's API with the reply."""
+async def deliver(app, adapter: ChannelAdapter, message: InboundMessage, claim: EventClaim) -> None:  # type: ignore[no-untyped-def]
+    """After the acknowledgement: run the coach, then call the platform's API with the reply. When
+    the call fails the event is released with its reply kept: the platform's retry posts it."""
     started = time.perf_counter()
-    reply = await run_in_threadpool(app.state.messenger.handle, message)
+    store: SessionStore = app.state.sessions.store
+    try:
+        reply = await run_in_threadpool(_answer, app, message, claim)
+    except Exception:
+        app.state.metrics.errors.labels(code=f"unanswered:{adapter.name}").inc()
+        log.exception("webhook work failed", extra={"channel": adapter.name})
+        return
     client: OutboundClient = app.state.outbound
     try:
         await _ensure_token(client, adapter)
@@ -101,7 +139,9 @@ async def deliver(app, adapter: ChannelAdapter, message: InboundMessage) -> None
     ) as error:
         app.state.metrics.errors.labels(code=f"undelivered:{adapter.name}").inc()
         log.warning("reply not delivered", extra={"channel": adapter.name, "error": type(error).__name__})
+        await run_in_threadpool(store.release_event, message.channel, message.event_id)
         return
+    await run_in_threadpool(store.event_delivered, message.channel, message.event_id)
     app.state.metrics.turn_seconds.labels(mode=f"webhook:{adapter.name}").observe(
         time.perf_counter() - started
     )

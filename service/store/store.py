@@ -8,17 +8,23 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from . import events
 from .engine import SQLITE_BEGIN, make_engine, sqlite_file
+from .events import EventClaim
+from .keys import stored_key
 from .models import processed_events, scorecards, sessions, turns, utcnow
 from .records import SessionNotFound, SessionRecord, TurnRow
 from .schema import upgrade_to_head
 
 _SESSION_ID = re.compile(r"[0-9a-f]{32}")
+# Writers that lose a race on a unique key retry; each retry sees the winner's committed row.
+_CONFLICT_RETRIES = 8
 
 
 class SessionStore:
@@ -65,17 +71,35 @@ class SessionStore:
         scenario: str | None = None,
         framework: str | None = None,
         channel_key: str | None = None,
+        replace_open: bool = False,
     ) -> SessionRecord:
         """Insert a new session. A second *unfinished* session with the same ``channel_key`` raises
-        ``sqlalchemy.exc.IntegrityError`` (look it up with :meth:`find_by_channel_key` first)."""
+        ``sqlalchemy.exc.IntegrityError`` — unless ``replace_open``: then the open one is finished in
+        the same transaction, so concurrent opens end with exactly one open session, the last."""
         now = utcnow()
+        key = stored_key(channel_key, sessions.c.channel_key) if channel_key is not None else None
         record = SessionRecord(
             id=uuid.uuid4().hex, mode=mode, scenario=scenario, framework=framework, language=language,
-            state=state, finished=False, channel_key=channel_key, created_at=now, updated_at=now,
+            state=state, finished=False, channel_key=key, created_at=now, updated_at=now,
         )  # fmt: skip
-        with self._write() as connection:
-            connection.execute(insert(sessions).values(**record.__dict__))
-        return record
+        if key is None or not replace_open:
+            with self._write() as connection:
+                connection.execute(insert(sessions).values(**record.__dict__))
+            return record
+        open_one = (sessions.c.channel_key == key) & sessions.c.finished.is_(False)
+        with self._locks.hold(f"channel:{key}"):  # in this process: no race at all
+            for attempt in range(_CONFLICT_RETRIES):  # across processes: the loser retries
+                try:
+                    with self._write() as connection:
+                        connection.execute(
+                            update(sessions).where(open_one).values(finished=True, updated_at=now)
+                        )
+                        connection.execute(insert(sessions).values(**record.__dict__))
+                    return record
+                except IntegrityError:
+                    if attempt == _CONFLICT_RETRIES - 1:
+                        raise
+        raise AssertionError("unreachable")
 
     def get_session(self, session_id: str) -> SessionRecord | None:
         if not is_session_id(session_id):
@@ -86,9 +110,10 @@ class SessionStore:
 
     def find_by_channel_key(self, channel_key: str) -> SessionRecord | None:
         """The newest unfinished session of a messenger conversation, if any."""
+        key = stored_key(channel_key, sessions.c.channel_key)
         query = (
             select(sessions)
-            .where(sessions.c.channel_key == channel_key, sessions.c.finished.is_(False))
+            .where(sessions.c.channel_key == key, sessions.c.finished.is_(False))
             .order_by(sessions.c.created_at.desc())
             .limit(1)
         )
@@ -142,19 +167,35 @@ class SessionStore:
             ).scalar_one()
             yield SessionTurn(connection, _session(row), last_seq)
 
-    def claim_event(self, channel: str, event_id: str) -> bool:
-        """True the first time ``(channel, event_id)`` is seen, False for a duplicate delivery.
+    def claim_event(
+        self, channel: str, event_id: str, lease: timedelta = timedelta(seconds=30)
+    ) -> EventClaim:
+        """Claim a webhook delivery: ``work`` the first time (and again when earlier work failed or
+        its worker died, see :mod:`.events`), ``resend`` a kept reply that was never posted, or
+        ``skip`` a duplicate. Decided by the primary key, so it holds across processes and restarts."""
+        key = stored_key(event_id, processed_events.c.event_id)
+        for attempt in range(_CONFLICT_RETRIES):
+            try:
+                with self._write() as connection:
+                    return events.claim(connection, channel, key, lease)
+            except IntegrityError:  # a concurrent first delivery inserted it: look again
+                if attempt == _CONFLICT_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
 
-        The primary key decides, so this holds across processes and restarts.
-        """
-        try:
-            with self._write() as connection:
-                connection.execute(
-                    insert(processed_events).values(channel=channel, event_id=event_id, created_at=utcnow())
-                )
-        except IntegrityError:
-            return False
-        return True
+    def event_answered(self, channel: str, event_id: str, reply: dict[str, Any]) -> None:
+        """Keep the reply of a claimed event until it is delivered."""
+        with self._write() as connection:
+            events.answered(connection, channel, stored_key(event_id, processed_events.c.event_id), reply)
+
+    def event_delivered(self, channel: str, event_id: str) -> None:
+        with self._write() as connection:
+            events.delivered(connection, channel, stored_key(event_id, processed_events.c.event_id))
+
+    def release_event(self, channel: str, event_id: str) -> None:
+        """The work or the delivery failed: let the platform's retry have the event."""
+        with self._write() as connection:
+            events.release(connection, channel, stored_key(event_id, processed_events.c.event_id))
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -187,7 +228,9 @@ class SessionTurn:
         return row
 
     def save(self, state: dict[str, Any], finished: bool) -> None:
-        """Store the engine's new state; ``session`` reflects it afterwards."""
+        """Store the engine's new state; ``session`` reflects it afterwards. A finished session stays
+        finished (a newer one of its conversation may have replaced it)."""
+        finished = finished or self.session.finished
         now = utcnow()
         self._connection.execute(
             update(sessions)
