@@ -55,7 +55,7 @@ def client(services, settings, platform, tmp_path_factory):
         "slack": SlackSettings(signing_secret=SLACK_SECRET, bot_token="xoxb-test", api_base=f"{platform.base}/api"),
         "teams": TeamsSettings(security_token=TEAMS_TOKEN),
         "generic": GenericSettings(secret=GENERIC_SECRET),
-        "dingtalk": DingTalkSettings(app_secret=DING_SECRET),
+        "dingtalk": DingTalkSettings(app_secret=DING_SECRET, reply_hosts=[platform.base]),
         "feishu": FeishuSettings(app_id="cli_test", app_secret="feishu-app-secret", verification_token=FEISHU_TOKEN,
                                  encrypt_key=FEISHU_KEY, api_base=platform.base),
         "wecom": WeComSettings(corp_id=CORP, token=WECOM_TOKEN, encoding_aes_key=WECOM_AES, agent_id="1000002",
@@ -288,3 +288,9 @@ def test_wecom_handshake_and_encrypted_message(client, platform):
         and sent["agentid"] in ("1000002", 1000002)
         and "演练" in json.dumps(sent, ensure_ascii=False)
     )
+
+
+def test_feishu_unsigned_bodies_are_401_before_any_decryption(client):
+    for body in (b"garbage", b'{"encrypt": "not-ciphertext"}', b"{}"):
+        response = client.post("/webhooks/feishu", content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 401, response.text
