@@ -31,6 +31,9 @@ class FeishuSettings(BaseModel):
 
 class DingTalkSettings(BaseModel):
     app_secret: SecretStr | None = None
+    # Where replies may go: each message names its own sessionWebhook, in a body DingTalk does not
+    # sign, so only these origins are accepted ("host" means https://host).
+    reply_hosts: list[str] = ["https://oapi.dingtalk.com", "https://api.dingtalk.com"]
 
 
 class WeComSettings(BaseModel):

@@ -67,6 +67,11 @@ async def webhook(channel: str, request: Request, background: BackgroundTasks) -
         )
         return _rejected(error)
     store: SessionStore = request.app.state.sessions.store
+    if not await _fresh_signature(store, adapter, headers, messages):
+        log.info(
+            "webhook rejected", extra={"channel": channel, "status": 401, "reason": "replayed signature"}
+        )
+        return error_response(401, "webhook_rejected", "replayed signature: seen before with another message")
     claimed = [
         (m, await run_in_threadpool(store.claim_event, channel, m.event_id, CLAIM_LEASE)) for m in messages
     ]
@@ -90,6 +95,21 @@ async def webhook(channel: str, request: Request, background: BackgroundTasks) -
     for message, claim in todo:
         background.add_task(deliver, request.app, adapter, message, claim)
     return _response(adapter.sync_response(None, None))
+
+
+async def _fresh_signature(
+    store: SessionStore, adapter: ChannelAdapter, headers: Mapping[str, str], messages: list[InboundMessage]
+) -> bool:
+    """Platforms whose signature does not cover the body (DingTalk) expose ``replay_key``: the pair
+    must not come again with another message."""
+    replay_key = getattr(adapter, "replay_key", None)
+    key = replay_key(headers) if replay_key is not None and messages else None
+    if key is None:
+        return True
+    window: timedelta = adapter.replay_window  # type: ignore[attr-defined]
+    return bool(
+        await run_in_threadpool(store.bind_signature, adapter.name, key, messages[0].event_id, window)
+    )
 
 
 def _answer(app, message: InboundMessage, claim: EventClaim) -> BotReply:  # type: ignore[no-untyped-def]

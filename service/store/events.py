@@ -9,17 +9,21 @@ once. Each ``(channel, event_id)`` row says how far its work got:
 * ``answered``: the reply is kept in ``reply``, not posted yet. When posting fails the claim is
   released and the platform's retry posts the kept reply: the message is not applied twice.
 * ``delivered``: done; every later delivery is a duplicate.
+
+Signatures that do not cover the body (DingTalk's) are bound to the first event they came with
+(``bind_signature``): the same pair with another event inside the window is a replay.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from .models import processed_events, utcnow
+from .models import processed_events, utcnow, webhook_signatures
 
 Action = Literal["work", "resend", "skip"]
 
@@ -85,3 +89,31 @@ def release(connection: Connection, channel: str, event_id: str) -> None:
         .where(condition & (processed_events.c.state == "answered"))
         .values(claimed_at=None)
     )
+
+
+def bind_signature(
+    connection: Connection, channel: str, signature: str, event_id: str, window: timedelta
+) -> bool:
+    """True when ``signature`` is new (now bound to ``event_id``) or already bound to it; False when
+    it came with another event inside ``window``. Bindings older than the window are dropped."""
+    now = utcnow()
+    digest = hashlib.sha256(signature.encode("utf-8", "surrogatepass")).hexdigest()
+    table = webhook_signatures
+    connection.execute(
+        delete(table).where((table.c.channel == channel) & (table.c.created_at < now - window))
+    )
+    row = (
+        connection.execute(
+            select(table.c.event_id)
+            .where((table.c.channel == channel) & (table.c.signature == digest))
+            .with_for_update()
+        )
+        .scalars()
+        .first()
+    )
+    if row is None:
+        connection.execute(
+            insert(table).values(channel=channel, signature=digest, event_id=event_id, created_at=now)
+        )
+        return True
+    return bool(row == event_id)

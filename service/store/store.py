@@ -197,6 +197,19 @@ class SessionStore:
         with self._write() as connection:
             events.release(connection, channel, stored_key(event_id, processed_events.c.event_id))
 
+    def bind_signature(self, channel: str, signature: str, event_id: str, window: timedelta) -> bool:
+        """False when ``signature`` (one that does not cover the body) came with another event within
+        ``window``: a replayed signature. See :func:`.events.bind_signature`."""
+        key = stored_key(event_id, processed_events.c.event_id)
+        for attempt in range(_CONFLICT_RETRIES):
+            try:
+                with self._write() as connection:
+                    return events.bind_signature(connection, channel, signature, key, window)
+            except IntegrityError:
+                if attempt == _CONFLICT_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         """A connection in a write transaction: committed on exit, rolled back on exception.
