@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     embedder_threads: int = Field(2, ge=1, le=64, description="CPU threads for the embedding model.")
     max_query_chars: int = Field(2000, ge=1, description="Longest accepted question or message.")
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="Largest accepted request body.")
+    body_timeout: float = Field(
+        10.0, gt=0, description="Seconds a request body may take to arrive in full (else 408)."
+    )
     database_url: str | None = Field(
         None,
         description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db; default SQLite in data_dir.",

@@ -28,7 +28,7 @@ from .api import router as api_router
 from .errors import install_error_handlers
 from .logs import configure_logging
 from .metrics import Metrics
-from .middleware import BodyLimit, RequestLog
+from .middleware import RequestBody, RequestLog
 from .openapi import install_openapi
 from .sessions_api import router as sessions_router
 from .sessions_api import scenario_list
@@ -121,6 +121,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def prometheus() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RequestBody, limit=settings.max_body_bytes, timeout=settings.body_timeout)
     app.add_middleware(RequestLog, metrics=metrics)
     return app
