@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
-from .deps import ServicesDep, TextLimitDep
+from .deps import ServicesDep, TextRulesDep
 from .schemas import (
-    TEXT_LIMIT,
+    TEXT_RULES,
     AskRequest,
     AskResponse,
     ClassifyRequest,
@@ -25,8 +25,8 @@ router = APIRouter()
 @router.get("/api/search", response_model=SearchResponse, summary="Search the handbooks")
 async def search(
     services: ServicesDep,
-    limit: TextLimitDep,
-    q: Annotated[str, Query(min_length=1, description="Question or keywords.", json_schema_extra=TEXT_LIMIT)],
+    limit: TextRulesDep,
+    q: Annotated[str, Query(min_length=1, description="Question or keywords.", json_schema_extra=TEXT_RULES)],
     k: Annotated[int, Query(ge=1, le=50, description="How many passages.")] = 5,
 ) -> dict:
     result = await run_in_threadpool(services.search.search, limit.check(q, "query", "q"), k)
@@ -34,14 +34,14 @@ async def search(
 
 
 @router.post("/api/ask", response_model=AskResponse, summary="Ask a question, get a cited answer")
-async def ask(services: ServicesDep, limit: TextLimitDep, body: AskRequest) -> dict:
+async def ask(services: ServicesDep, limit: TextRulesDep, body: AskRequest) -> dict:
     question = limit.check(body.question, "body", "question")
     answer = await run_in_threadpool(services.answerer.ask, question, body.lang)
     return asdict(answer)
 
 
 @router.post("/api/classify", summary="Classify an utterance by SPIN, FABE or LSCPA")
-async def classify(services: ServicesDep, limit: TextLimitDep, body: ClassifyRequest) -> dict:
+async def classify(services: ServicesDep, limit: TextRulesDep, body: ClassifyRequest) -> dict:
     text = limit.check(body.text, "body", "text")
     result = await run_in_threadpool(services.analyser.classify, text, body.framework)
     return classification_payload(result)

@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Literal
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -13,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
@@ -25,7 +27,7 @@ from ..sessions import SessionService
 from ..settings import Settings
 from ..store import SessionStore, default_database_url
 from .api import router as api_router
-from .errors import install_error_handlers
+from .errors import ERROR_RESPONSES, install_error_handlers
 from .logs import configure_logging
 from .metrics import Metrics
 from .middleware import RequestBody, RequestLog
@@ -43,6 +45,12 @@ def _passage(request: Request, passage_id: str) -> Passage:
         if passage.id == passage_id:
             return passage
     raise StarletteHTTPException(404, f"no passage {passage_id!r}")
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    index: bool
+    database: bool
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -80,8 +88,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.metrics = metrics
     install_error_handlers(app)
     install_openapi(app, settings)
-    app.include_router(api_router)
-    app.include_router(sessions_router)
+    app.include_router(api_router, responses=ERROR_RESPONSES)
+    app.include_router(sessions_router, responses=ERROR_RESPONSES)
     app.include_router(webhooks_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -100,11 +108,19 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         passage = _passage(request, passage_id)
         return templates.TemplateResponse(request, "passage.html", {"request": request, "passage": passage})
 
-    @app.get("/api/passages/{passage_id}", summary="One handbook passage")
+    @app.get("/api/passages/{passage_id}", summary="One handbook passage", responses=ERROR_RESPONSES)
     async def passage_json(request: Request, passage_id: str) -> dict:
         return _passage(request, passage_id).to_dict()
 
-    @app.get("/readyz", summary="Readiness: index loaded and database answering")
+    @app.get(
+        "/readyz",
+        summary="Readiness: index loaded and database answering",
+        response_model=Readiness,
+        responses={
+            **ERROR_RESPONSES,
+            503: {"model": Readiness, "description": "Not ready (which part is not)."},
+        },
+    )
     async def readyz(request: Request) -> JSONResponse:
         services = getattr(request.app.state, "services", None)
         sessions = getattr(request.app.state, "sessions", None)

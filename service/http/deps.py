@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -9,6 +10,9 @@ from fastapi.exceptions import RequestValidationError
 
 from ..container import Services
 from ..errors import IndexNotReady
+from .schemas import VISIBLE
+
+_VISIBLE = re.compile(VISIBLE)
 
 
 def get_services(request: Request) -> Services:
@@ -21,29 +25,28 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-class TextLimit:
-    """``SALESCOACH_MAX_QUERY_CHARS`` for the request models' text fields (the schema states it as
-    ``maxLength``, see ``openapi.py``): checked on the text as sent, like any other schema rule."""
+class TextRules:
+    """The rules of the request models' text fields, as the schema states them (``schemas.TEXT_RULES``):
+    at most ``SALESCOACH_MAX_QUERY_CHARS`` characters, and something besides whitespace and NUL.
+    Checked on the text as sent, like any other schema rule, with the same 422."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
 
     def check(self, value: str, *loc: str) -> str:
         if len(value) > self.limit:
-            raise RequestValidationError(
-                [
-                    {
-                        "type": "string_too_long",
-                        "loc": loc,
-                        "msg": f"String should have at most {self.limit} characters",
-                    }
-                ]
-            )
+            self._fail(loc, "string_too_long", f"String should have at most {self.limit} characters")
+        if _VISIBLE.search(value) is None:
+            self._fail(loc, "string_blank", "the text is empty (only whitespace)")
         return value
 
+    @staticmethod
+    def _fail(loc: tuple[str, ...], kind: str, message: str) -> None:
+        raise RequestValidationError([{"type": kind, "loc": loc, "msg": message}])
 
-def get_text_limit(request: Request) -> TextLimit:
-    return TextLimit(request.app.state.settings.max_query_chars)
+
+def get_text_rules(request: Request) -> TextRules:
+    return TextRules(request.app.state.settings.max_query_chars)
 
 
-TextLimitDep = Annotated[TextLimit, Depends(get_text_limit)]
+TextRulesDep = Annotated[TextRules, Depends(get_text_rules)]

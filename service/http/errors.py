@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import IndexNotReady, InvalidInput, PlaybookError
@@ -16,8 +18,37 @@ from ..store import SessionNotFound
 log = logging.getLogger(__name__)
 
 
+class FieldError(BaseModel):
+    field: str = Field(description="Where: e.g. body.text, query.q.")
+    message: str
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(description="invalid_request, invalid_input, not_found, too_large, timeout, …")
+    message: str = Field(description="What is wrong, for people.")
+    details: list[FieldError] = Field(default_factory=list, description="Per field, for invalid requests.")
+
+
+class ErrorBody(BaseModel):
+    """Every error the service answers (4xx and 5xx), from the API, the body limits and the webhooks."""
+
+    error: ErrorInfo
+    detail: str = Field(description="error.message again, for clients of FastAPI's usual shape.")
+
+
+# What every operation may answer besides its success (declared on each one in the OpenAPI document).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {
+        "model": ErrorBody,
+        "description": "Client error: 404 unknown id, 405 method (with Allow), 408 body too slow, "
+        "413 body too large, 422 invalid request.",
+    },
+    503: {"model": ErrorBody, "description": "Not ready yet: the handbook index is loading."},
+}
+
+
 def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The one JSON error body of the service (``schemas.ErrorBody``): every 4xx/5xx it answers."""
+    """The one JSON error body of the service (``ErrorBody``): every 4xx/5xx it answers."""
     body: dict[str, Any] = {"error": {"code": code, "message": message}, "detail": message}
     if details:
         body["error"]["details"] = details
@@ -29,7 +60,7 @@ def error_response(
     code: str,
     message: str,
     details: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     return JSONResponse(status_code=status, content=error_body(code, message, details), headers=headers)
 
@@ -69,7 +100,8 @@ async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return error_response(
             422, "invalid_request", "the request body is not valid JSON (send UTF-8 encoded JSON)"
         )
-    return error_response(exc.status_code, "http_error", str(exc.detail))
+    # exc.headers: a 405 carries Allow (RFC 9110), and the like
+    return error_response(exc.status_code, "http_error", str(exc.detail), headers=exc.headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

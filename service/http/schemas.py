@@ -10,16 +10,20 @@ from pydantic.json_schema import JsonDict
 from ..dialogue.analyser import Classification
 from ..retrieval.searcher import SearchResult
 
-# Text fields carry this marker instead of a fixed maxLength: the app states SALESCOACH_MAX_QUERY_CHARS
-# there (openapi.py) and checks it (deps.TextLimit), so the limit is one number, from the settings.
-TEXT_LIMIT: JsonDict = {"x-limit": "max_query_chars"}
+# A text must hold something besides whitespace and NUL (which the store drops, see text.clean_text).
+VISIBLE = r"[^\s\x00]"
+# Text fields carry this instead of a fixed maxLength: the app states SALESCOACH_MAX_QUERY_CHARS there
+# (openapi.py) and checks both rules on the text as sent (deps.TextRules): one number, from the settings.
+TEXT_RULES: JsonDict = {"x-limit": "max_query_chars", "pattern": VISIBLE}
+# The scenario ids come from the playbooks: the app states them as the field's enum (openapi.py).
+SCENARIOS: JsonDict = {"x-enum": "scenarios"}
 
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(
-        min_length=1, description="A question in Chinese or English.", json_schema_extra=TEXT_LIMIT
+        min_length=1, description="A question in Chinese or English.", json_schema_extra=TEXT_RULES
     )
     lang: Literal["zh", "en"] | None = Field(None, description="Answer language; default: the question's.")
 
@@ -83,7 +87,7 @@ def search_payload(result: SearchResult) -> dict:
 class ClassifyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, description="What the salesperson said.", json_schema_extra=TEXT_LIMIT)
+    text: str = Field(min_length=1, description="What the salesperson said.", json_schema_extra=TEXT_RULES)
     framework: Literal["spin", "fabe", "lscpa"] = Field(description="Which method to judge it by.")
 
 

@@ -10,8 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..sessions import SessionService
-from .deps import ServicesDep, TextLimitDep
-from .schemas import TEXT_LIMIT
+from .deps import ServicesDep, TextRulesDep
+from .schemas import SCENARIOS, TEXT_RULES
 
 router = APIRouter(prefix="/api")
 
@@ -23,19 +23,36 @@ def get_sessions(request: Request) -> SessionService:
 SessionsDep = Annotated[SessionService, Depends(get_sessions)]
 
 
-class StartRequest(BaseModel):
+class _Start(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    mode: Literal["rehearsal", "drill", "ask"]
-    scenario: str | None = Field(None, max_length=100, description="Scenario id, for a rehearsal.")
-    framework: Literal["spin", "lscpa", "fabe"] | None = Field(None, description="For a drill.")
     lang: Literal["zh", "en"] = "zh"
+
+
+class StartRehearsal(_Start):
+    mode: Literal["rehearsal"]
+    scenario: str = Field(
+        max_length=100, description="Scenario id (GET /api/scenarios).", json_schema_extra=SCENARIOS
+    )
+
+
+class StartDrill(_Start):
+    mode: Literal["drill"]
+    framework: Literal["spin", "lscpa", "fabe"]
+
+
+class StartAsk(_Start):
+    mode: Literal["ask"]
+
+
+# One shape per mode: a rehearsal needs its scenario, a drill its framework, an ask neither.
+StartRequest = Annotated[StartRehearsal | StartDrill | StartAsk, Field(discriminator="mode")]
 
 
 class MessageRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, description="What the salesperson says.", json_schema_extra=TEXT_LIMIT)
+    text: str = Field(min_length=1, description="What the salesperson says.", json_schema_extra=TEXT_RULES)
 
 
 @router.get("/scenarios", summary="The rehearsal scenarios")
@@ -56,15 +73,16 @@ def scenario_list(services: ServicesDep) -> list[dict[str, Any]]:
 
 @router.post("/sessions", summary="Start a session", status_code=201)
 async def start(request: Request, sessions: SessionsDep, body: StartRequest) -> dict[str, Any]:
+    scenario, framework = getattr(body, "scenario", None), getattr(body, "framework", None)
     record, reply = await _timed(
-        request, body.mode, sessions.start, body.mode, body.lang, body.scenario, body.framework
+        request, body.mode, sessions.start, body.mode, body.lang, scenario, framework
     )
     return {"session_id": record.id, "reply": reply}
 
 
 @router.post("/sessions/{session_id}/messages", summary="Send a message")
 async def message(
-    request: Request, sessions: SessionsDep, limit: TextLimitDep, session_id: str, body: MessageRequest
+    request: Request, sessions: SessionsDep, limit: TextRulesDep, session_id: str, body: MessageRequest
 ) -> dict[str, Any]:
     limit.check(body.text, "body", "text")
     record = await run_in_threadpool(sessions.store.get_session, session_id)
