@@ -11,7 +11,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,29 +61,51 @@ class ServerProcess:
     process: subprocess.Popen[bytes]
 
     def worker_pids(self) -> list[int]:
-        """The worker processes (uvicorn's children when it runs several, else uvicorn itself)."""
+        """The live worker processes: uvicorn's spawned children when it runs several (not
+        multiprocessing's resource tracker), else uvicorn itself."""
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         pids = [int(pid) for pid in children.read_text().split()] if children.exists() else []
-        return pids or [self.process.pid]
+        workers = [pid for pid in pids if alive(pid) and b"spawn_main" in _cmdline(pid)]
+        return workers or [self.process.pid]
+
+
+def alive(pid: int) -> bool:
+    """Running (not gone, not a zombie waiting to be reaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return b""
 
 
 @contextmanager
 def uvicorn_process(
-    env: Mapping[str, str], workers: int = 1, log: Path | None = None, ready_path: str = "/readyz"
+    env: Mapping[str, str], workers: int = 1, log: Path | None = None, cli: bool = False
 ) -> Iterator[ServerProcess]:
-    """``uvicorn service.http.asgi:app`` with ``env`` added to this process's environment, on a free
-    loopback port; yields once ``ready_path`` answers 200 (on every worker, as far as we can tell:
-    several consecutive answers)."""
+    """``uvicorn service.http.asgi:app`` (or, with ``cli``, ``salescoach serve``) with ``env`` added
+    to this process's environment, on a free loopback port; yields once /readyz answers 200 several
+    times in a row (every worker up, as far as one can tell from outside)."""
     port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "service.http.asgi:app", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"]  # fmt: skip
+    if cli:
+        command = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+                   "--workers", str(workers)]  # fmt: skip
+    else:
+        command = [sys.executable, "-m", "uvicorn", "service.http.asgi:app", "--host", "127.0.0.1",
+                   "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"]  # fmt: skip
     output = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         command, env={**os.environ, **env}, stdout=output, stderr=output, start_new_session=True
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(base + ready_path, process, workers)
+        _wait_ready(base + "/readyz", process, workers)
         yield ServerProcess(base, process)
     finally:
         stop(process)
@@ -91,15 +113,18 @@ def uvicorn_process(
             output.close()  # type: ignore[union-attr]
 
 
-def stop(process: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    """SIGTERM the server's process group (uvicorn and its workers), SIGKILL if it lingers."""
+def stop(process: subprocess.Popen[bytes], grace: float = 10) -> None:
+    """SIGTERM the server's process group (uvicorn and its workers), SIGKILL what lingers after
+    ``grace`` seconds (a worker still loading the model does not stop sooner)."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout)
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(grace)
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # stragglers of the group, if any
+    except ProcessLookupError:
+        pass
+    process.wait(30)
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], workers: int) -> None:
