@@ -120,10 +120,8 @@ def stop(process: subprocess.Popen[bytes], grace: float = 10) -> None:
         os.killpg(process.pid, signal.SIGTERM)
         with suppress(subprocess.TimeoutExpired):
             process.wait(grace)
-    try:
+    with suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)  # stragglers of the group, if any
-    except ProcessLookupError:
-        pass
     process.wait(30)
 
 
