@@ -85,10 +85,10 @@ async def message(
     request: Request, sessions: SessionsDep, limit: TextRulesDep, session_id: str, body: MessageRequest
 ) -> dict[str, Any]:
     limit.check(body.text, "body", "text")
-    record = await run_in_threadpool(sessions.store.get_session, session_id)
-    mode = record.mode if record else "unknown"
-    reply = await _timed(request, mode, sessions.post, session_id, body.text)
-    return {"reply": reply}
+    started = time.perf_counter()
+    posted = await run_in_threadpool(sessions.post_turn, session_id, body.text)
+    _count(request, posted.mode, started)
+    return {"reply": posted.payload}
 
 
 @router.get("/sessions/{session_id}", summary="The transcript, with the analysis of every turn")
@@ -102,9 +102,13 @@ async def scorecard(sessions: SessionsDep, session_id: str) -> dict[str, Any]:
 
 
 async def _timed(request: Request, mode: str, fn, *args):  # type: ignore[no-untyped-def]
-    metrics = request.app.state.metrics
     started = time.perf_counter()
     result = await run_in_threadpool(fn, *args)
+    _count(request, mode, started)
+    return result
+
+
+def _count(request: Request, mode: str, started: float) -> None:
+    metrics = request.app.state.metrics
     metrics.turn_seconds.labels(mode=mode).observe(time.perf_counter() - started)
     metrics.turns.labels(mode=mode).inc()
-    return result

@@ -5,24 +5,26 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, RowMapping, func, insert, select, text, update
+from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from . import events
+from . import turns as turns_
 from .engine import SQLITE_BEGIN, make_engine, sqlite_file
 from .events import EventClaim
 from .keys import stored_key
 from .models import processed_events, scorecards, sessions, turns, utcnow
-from .records import SessionNotFound, SessionRecord, TurnRow
+from .records import SessionNotFound, SessionRecord, TurnRow, session_from_row
 from .schema import upgrade_to_head
+from .turns import SessionTurn, TurnConflict
 
 _SESSION_ID = re.compile(r"[0-9a-f]{32}")
+T = TypeVar("T")
 # Writers that lose a race on a unique key retry; each retry sees the winner's committed row.
 _CONFLICT_RETRIES = 8
 
@@ -72,8 +74,10 @@ class SessionStore:
         framework: str | None = None,
         channel_key: str | None = None,
         replace_open: bool = False,
+        opening: tuple[str, dict[str, Any]] | None = None,
     ) -> SessionRecord:
-        """Insert a new session. A second *unfinished* session with the same ``channel_key`` raises
+        """Insert a new session, with its first (bot) message ``opening`` = ``(text, data)`` in the
+        same transaction. A second *unfinished* session with the same ``channel_key`` raises
         ``sqlalchemy.exc.IntegrityError`` — unless ``replace_open``: then the open one is finished in
         the same transaction, so concurrent opens end with exactly one open session, the last."""
         now = utcnow()
@@ -82,9 +86,25 @@ class SessionStore:
             id=uuid.uuid4().hex, mode=mode, scenario=scenario, framework=framework, language=language,
             state=state, finished=False, channel_key=key, created_at=now, updated_at=now,
         )  # fmt: skip
+        first = (
+            [
+                {
+                    "session_id": record.id,
+                    "seq": 1,
+                    "role": "bot",
+                    "text": opening[0],
+                    "data": opening[1],
+                    "created_at": now,
+                }
+            ]
+            if opening is not None
+            else []
+        )
         if key is None or not replace_open:
             with self._write() as connection:
                 connection.execute(insert(sessions).values(**record.__dict__))
+                if first:
+                    connection.execute(insert(turns), first)
             return record
         open_one = (sessions.c.channel_key == key) & sessions.c.finished.is_(False)
         with self._locks.hold(f"channel:{key}"):  # in this process: no race at all
@@ -95,6 +115,8 @@ class SessionStore:
                             update(sessions).where(open_one).values(finished=True, updated_at=now)
                         )
                         connection.execute(insert(sessions).values(**record.__dict__))
+                        if first:
+                            connection.execute(insert(turns), first)
                     return record
                 except IntegrityError:
                     if attempt == _CONFLICT_RETRIES - 1:
@@ -106,7 +128,7 @@ class SessionStore:
             return None
         with self._engine.connect() as connection:
             row = connection.execute(select(sessions).where(sessions.c.id == session_id)).mappings().first()
-        return _session(row) if row is not None else None
+        return session_from_row(row) if row is not None else None
 
     def find_by_channel_key(self, channel_key: str) -> SessionRecord | None:
         """The newest unfinished session of a messenger conversation, if any."""
@@ -119,7 +141,7 @@ class SessionStore:
         )
         with self._engine.connect() as connection:
             row = connection.execute(query).mappings().first()
-        return _session(row) if row is not None else None
+        return session_from_row(row) if row is not None else None
 
     def list_turns(self, session_id: str) -> list[TurnRow]:
         """The transcript in seq order (empty for an unknown session)."""
@@ -142,30 +164,44 @@ class SessionStore:
     # -- turns and webhook events -----------------------------------------------------------------
 
     @contextmanager
-    def turn(self, session_id: str) -> Iterator[SessionTurn]:
-        """One transaction holding an exclusive lock on the session for its whole duration.
+    def turn(self, session_id: str, exclusive: bool = False) -> Iterator[SessionTurn]:
+        """One turn: the session as read, the caller's writes on the yielded :class:`SessionTurn`,
+        committed together on normal exit (nothing is written on an exception).
 
-        Concurrent messages to the same session are serialised, so no turn is lost or doubled:
-        within this process by a per-session ``threading.Lock`` (waiting there is cheaper than
-        holding a pooled connection or spinning on SQLite's busy handler), across processes by
-        ``SELECT … FOR UPDATE`` on the session row (PostgreSQL) or ``BEGIN IMMEDIATE`` (SQLite,
-        which locks the whole database for writing). Commits on normal exit, rolls back everything
-        on exception. Raises :class:`SessionNotFound`.
+        No database lock is held while the caller works (see :mod:`.turns`). Concurrent turns of one
+        session are serialised within this process by a per-session ``threading.Lock``; across
+        processes the commit applies only if nobody wrote the session since it was read, else it
+        raises :class:`TurnConflict` with nothing written. :meth:`run_turn` retries for you.
+        ``exclusive`` holds the session's database lock for the whole turn instead (no conflict
+        possible; on SQLite that blocks every other writer meanwhile). Raises :class:`SessionNotFound`.
         """
         if not is_session_id(session_id):
             raise SessionNotFound(session_id)
-        with self._locks.hold(session_id), self._write() as connection:
-            row = (
-                connection.execute(select(sessions).where(sessions.c.id == session_id).with_for_update())
-                .mappings()
-                .first()
-            )
-            if row is None:
-                raise SessionNotFound(session_id)
-            last_seq = connection.execute(
-                select(func.coalesce(func.max(turns.c.seq), 0)).where(turns.c.session_id == session_id)
-            ).scalar_one()
-            yield SessionTurn(connection, _session(row), last_seq)
+        with self._locks.hold(session_id):
+            if exclusive:
+                with self._write() as connection:
+                    turn = turns_.read(connection, session_id, lock=True)
+                    yield turn
+                    turns_.commit(connection, turn)
+                return
+            with self._engine.connect() as connection:
+                turn = turns_.read(connection, session_id)
+            yield turn
+            with self._write() as connection:
+                turns_.commit(connection, turn)
+
+    def run_turn(self, session_id: str, work: Callable[[SessionTurn], T]) -> T:
+        """``work(turn)`` inside :meth:`turn`; when another process wrote the session meanwhile,
+        worked out again on the new state, holding the session's lock this time (``exclusive``).
+        Returns what ``work`` returned."""
+        try:
+            with self.turn(session_id) as turn:
+                result = work(turn)
+            return result
+        except TurnConflict:
+            with self.turn(session_id, exclusive=True) as turn:
+                result = work(turn)
+            return result
 
     def claim_event(
         self, channel: str, event_id: str, lease: timedelta = timedelta(seconds=30)
@@ -224,57 +260,6 @@ class SessionStore:
                 yield connection
 
 
-class SessionTurn:
-    """The session as read under :meth:`SessionStore.turn`'s lock, and the writes of that turn."""
-
-    def __init__(self, connection: Connection, session: SessionRecord, last_seq: int) -> None:
-        self._connection = connection
-        self.session = session
-        self._last_seq = last_seq
-
-    def add(self, role: str, text: str, data: dict[str, Any]) -> TurnRow:
-        """Append a message with the next seq."""
-        row = TurnRow(seq=self._last_seq + 1, role=role, text=text, data=data, created_at=utcnow())
-        self._connection.execute(insert(turns).values(session_id=self.session.id, **row.__dict__))
-        self._last_seq = row.seq
-        self._touch(row.created_at)
-        return row
-
-    def save(self, state: dict[str, Any], finished: bool) -> None:
-        """Store the engine's new state; ``session`` reflects it afterwards. A finished session stays
-        finished (a newer one of its conversation may have replaced it)."""
-        finished = finished or self.session.finished
-        now = utcnow()
-        self._connection.execute(
-            update(sessions)
-            .where(sessions.c.id == self.session.id)
-            .values(state=state, finished=finished, updated_at=now)
-        )
-        self.session = replace(self.session, state=state, finished=finished, updated_at=now)
-
-    def save_scorecard(self, scorecard: dict[str, Any]) -> None:
-        """Insert or replace the session's scorecard."""
-        now = utcnow()
-        # Update-then-insert is a portable upsert here: the session row lock is held, so no other
-        # transaction can insert this session's scorecard in between.
-        result = self._connection.execute(
-            update(scorecards)
-            .where(scorecards.c.session_id == self.session.id)
-            .values(scorecard=scorecard, updated_at=now)
-        )
-        if result.rowcount == 0:
-            self._connection.execute(
-                insert(scorecards).values(session_id=self.session.id, scorecard=scorecard, updated_at=now)
-            )
-        self._touch(now)
-
-    def _touch(self, now: Any) -> None:
-        self._connection.execute(
-            update(sessions).where(sessions.c.id == self.session.id).values(updated_at=now)
-        )
-        self.session = replace(self.session, updated_at=now)
-
-
 class _KeyedLocks:
     """One ``threading.Lock`` per key, dropped again once nobody holds or waits for it."""
 
@@ -303,11 +288,3 @@ def is_session_id(value: str) -> bool:
     """Whether ``value`` has the form of the ids this store hands out (uuid4 hex). Anything else
     cannot name a session, so it is not looked up at all (a NUL in it would be a PostgreSQL error)."""
     return _SESSION_ID.fullmatch(value) is not None
-
-
-def _session(row: RowMapping) -> SessionRecord:
-    return SessionRecord(
-        id=row["id"], mode=row["mode"], scenario=row["scenario"], framework=row["framework"],
-        language=row["language"], state=row["state"], finished=row["finished"], channel_key=row["channel_key"],
-        created_at=row["created_at"], updated_at=row["updated_at"],
-    )  # fmt: skip

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
 from service.errors import SalesCoachError
-from service.store import SessionNotFound, SessionRecord, SessionStore
+from service.store import SessionNotFound, SessionRecord, SessionStore, SessionTurn, TurnConflict
 
 THREADS = 8
 TURNS_PER_THREAD = 5
@@ -160,6 +160,35 @@ def test_unknown_session_raises_session_not_found(store: SessionStore) -> None:
     assert caught.value.session_id == missing
 
 
+def test_a_turn_written_meanwhile_by_another_process_is_a_conflict(
+    store: SessionStore, store_url: str
+) -> None:
+    other = SessionStore(store_url)
+    session = _new(store)
+    try:
+        with pytest.raises(TurnConflict), store.turn(session.id) as late:
+            with other.turn(session.id) as early:  # another worker's turn, read and written meanwhile
+                early.add("user", "first", {})
+                early.save({"n": 1}, False)
+            late.add("user", "second", {})
+            late.save({"n": 1}, False)
+    finally:
+        other.close()
+    assert [t.text for t in store.list_turns(session.id)] == ["first"]
+    loaded = store.get_session(session.id)
+    assert loaded is not None and loaded.state == {"n": 1}
+
+
+def test_the_database_is_not_locked_while_a_turn_is_worked_out(store: SessionStore) -> None:
+    busy, other = _new(store), _new(store)
+    with store.turn(busy.id) as turn:  # the engine is thinking…
+        with store.turn(other.id) as meanwhile:  # …and another session's turn goes through
+            meanwhile.add("user", "not blocked", {})
+        turn.add("user", "done thinking", {})
+    assert [t.text for t in store.list_turns(other.id)] == ["not blocked"]
+    assert [t.text for t in store.list_turns(busy.id)] == ["done thinking"]
+
+
 def _hammer(stores: list[SessionStore], session_id: str) -> None:
     """THREADS threads, each doing TURNS_PER_THREAD read-modify-write turns on one session."""
     start = threading.Barrier(THREADS)
@@ -170,11 +199,14 @@ def _hammer(stores: list[SessionStore], session_id: str) -> None:
         try:
             start.wait()
             for i in range(TURNS_PER_THREAD):
-                with store.turn(session_id) as turn:
+
+                def one(turn: SessionTurn, i: int = i) -> None:
                     n = turn.session.state["n"]
                     time.sleep(0.002)  # widen the read-modify-write window a lost update would need
                     turn.add("user", f"w{worker}-{i}", {"n_seen": n})
                     turn.save({"n": n + 1}, False)
+
+                store.run_turn(session_id, one)
         except BaseException as exc:
             errors.append(exc)
 
