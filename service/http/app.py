@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Literal
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         store = SessionStore(settings.database_url or default_database_url(settings.data_dir))
         await run_in_threadpool(store.migrate)
         app.state.services = domain
+        app.state.domain_limiter = anyio.CapacityLimiter(settings.domain_concurrency)
         app.state.sessions = SessionService(store, domain)
         app.state.channels = build_registry(settings)
         app.state.messenger = MessengerChat(app.state.sessions, settings.web_base_url)

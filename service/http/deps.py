@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 
@@ -13,6 +17,7 @@ from ..errors import IndexNotReady
 from .schemas import VISIBLE
 
 _VISIBLE = re.compile(VISIBLE)
+T = TypeVar("T")
 
 
 def get_services(request: Request) -> Services:
@@ -50,3 +55,11 @@ def get_text_rules(request: Request) -> TextRules:
 
 
 TextRulesDep = Annotated[TextRules, Depends(get_text_rules)]
+
+
+async def in_domain(request: Request, fn: Callable[..., T], *args: Any) -> T:
+    """Run domain work (anything that may embed: turns, search, ask, classify) on a worker thread,
+    at most ``Settings.domain_concurrency`` at once. More threads than the embedder can serve only
+    queue inside it, fighting over the GIL; the rest wait here, on the event loop, for free."""
+    limiter: anyio.CapacityLimiter = request.app.state.domain_limiter
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args), limiter=limiter)

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..sessions import SessionService
-from .deps import ServicesDep, TextRulesDep
+from .deps import ServicesDep, TextRulesDep, in_domain
 from .schemas import SCENARIOS, TEXT_RULES
 
 router = APIRouter(prefix="/api")
@@ -86,7 +86,7 @@ async def message(
 ) -> dict[str, Any]:
     limit.check(body.text, "body", "text")
     started = time.perf_counter()
-    posted = await run_in_threadpool(sessions.post_turn, session_id, body.text)
+    posted = await in_domain(request, sessions.post_turn, session_id, body.text)
     _count(request, posted.mode, started)
     return {"reply": posted.payload}
 
@@ -103,7 +103,7 @@ async def scorecard(sessions: SessionsDep, session_id: str) -> dict[str, Any]:
 
 async def _timed(request: Request, mode: str, fn, *args):  # type: ignore[no-untyped-def]
     started = time.perf_counter()
-    result = await run_in_threadpool(fn, *args)
+    result = await in_domain(request, fn, *args)
     _count(request, mode, started)
     return result
 

@@ -16,6 +16,7 @@ import time
 from collections.abc import Mapping
 from datetime import timedelta
 
+import anyio.to_thread
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
@@ -26,6 +27,7 @@ from ..channels.dingtalk import WebhookExpired
 from ..channels.outbound import OutboundClient, OutboundError
 from ..store import SessionStore
 from ..store.events import EventClaim
+from .deps import in_domain
 from .errors import error_response
 
 router = APIRouter()
@@ -81,7 +83,7 @@ async def webhook(channel: str, request: Request, background: BackgroundTasks) -
         budget = adapter.ack_seconds * SYNC_BUDGET
         try:
             reply = await asyncio.wait_for(
-                run_in_threadpool(_answer, request.app, message, claim), timeout=budget
+                in_domain(request, _answer, request.app, message, claim), timeout=budget
             )
         except TimeoutError:
             log.warning("synchronous reply over budget", extra={"channel": channel})
@@ -138,7 +140,7 @@ async def deliver(app, adapter: ChannelAdapter, message: InboundMessage, claim: 
     started = time.perf_counter()
     store: SessionStore = app.state.sessions.store
     try:
-        reply = await run_in_threadpool(_answer, app, message, claim)
+        reply = await anyio.to_thread.run_sync(_answer, app, message, claim, limiter=app.state.domain_limiter)
     except Exception:
         app.state.metrics.errors.labels(code=f"unanswered:{adapter.name}").inc()
         log.exception("webhook work failed", extra={"channel": adapter.name})

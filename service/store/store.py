@@ -177,17 +177,18 @@ class SessionStore:
         """
         if not is_session_id(session_id):
             raise SessionNotFound(session_id)
-        with self._locks.hold(session_id):
+        # One connection for the read and the write (one pool checkout, one pre-ping on PostgreSQL).
+        with self._locks.hold(session_id), self._engine.connect() as connection:
             if exclusive:
-                with self._write() as connection:
+                with _write_transaction(connection):
                     turn = turns_.read(connection, session_id, lock=True)
                     yield turn
                     turns_.commit(connection, turn)
                 return
-            with self._engine.connect() as connection:
-                turn = turns_.read(connection, session_id)
+            turn = turns_.read(connection, session_id)
+            connection.rollback()  # end the read: nothing is held while the caller works
             yield turn
-            with self._write() as connection:
+            with _write_transaction(connection):
                 turns_.commit(connection, turn)
 
     def run_turn(self, session_id: str, work: Callable[[SessionTurn], T]) -> T:
@@ -254,10 +255,8 @@ class SessionStore:
         first and writes later can fail with SQLITE_BUSY on the lock upgrade, which busy_timeout
         cannot wait out.
         """
-        with self._engine.connect() as connection:
-            connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-            with connection.begin():
-                yield connection
+        with self._engine.connect() as connection, _write_transaction(connection):
+            yield connection
 
 
 class _KeyedLocks:
@@ -282,6 +281,14 @@ class _KeyedLocks:
                     del self._locks[key]
                 else:
                     self._locks[key] = (lock, users - 1)
+
+
+@contextmanager
+def _write_transaction(connection: Connection) -> Iterator[None]:
+    """A write transaction on ``connection`` (BEGIN IMMEDIATE on SQLite, see :meth:`SessionStore._write`)."""
+    connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+    with connection.begin():
+        yield
 
 
 def is_session_id(value: str) -> bool:
