@@ -20,7 +20,7 @@ _VISIBLE = re.compile(VISIBLE)
 T = TypeVar("T")
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:  # async: no thread hop per request
     services: Services | None = getattr(request.app.state, "services", None)
     if services is None or not services.index.ready:
         raise IndexNotReady("the handbook index is still loading")
@@ -50,7 +50,7 @@ class TextRules:
         raise RequestValidationError([{"type": kind, "loc": loc, "msg": message}])
 
 
-def get_text_rules(request: Request) -> TextRules:
+async def get_text_rules(request: Request) -> TextRules:
     return TextRules(request.app.state.settings.max_query_chars)
 
 

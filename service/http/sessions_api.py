@@ -16,7 +16,7 @@ from .schemas import SCENARIOS, TEXT_RULES
 router = APIRouter(prefix="/api")
 
 
-def get_sessions(request: Request) -> SessionService:
+async def get_sessions(request: Request) -> SessionService:  # async: no thread hop per request
     return request.app.state.sessions
 
 

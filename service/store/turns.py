@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .models import scorecards, sessions, turns, utcnow
@@ -62,20 +62,41 @@ class SessionTurn:
         self._scorecard = scorecard
 
 
+# The statements of a turn, built once (bound by name at each execution): building SQLAlchemy
+# expressions anew costs more Python per turn than the queries themselves.
+_LAST_SEQ = (
+    select(func.coalesce(func.max(turns.c.seq), 0))
+    .where(turns.c.session_id == bindparam("sid"))
+    .scalar_subquery()
+    .label("last_seq")
+)
+_READ = select(sessions, _LAST_SEQ).where(sessions.c.id == bindparam("sid"))
+_LOCK = select(sessions.c.id).where(sessions.c.id == bindparam("sid")).with_for_update()
+_CAS = (
+    update(sessions)
+    .where(sessions.c.id == bindparam("sid"), sessions.c.updated_at == bindparam("read_at"))
+    .values(updated_at=bindparam("now"))
+)
+_CAS_STATE = _CAS.values(state=bindparam("new_state"), finished=bindparam("new_finished"))
+_ADD = insert(turns)
+_SCORECARD = (
+    update(scorecards)
+    .where(scorecards.c.session_id == bindparam("sid"))
+    .values(scorecard=bindparam("card"), updated_at=bindparam("now"))
+)
+_NEW_SCORECARD = insert(scorecards).values(
+    session_id=bindparam("sid"), scorecard=bindparam("card"), updated_at=bindparam("now")
+)
+
+
 def read(connection: Connection, session_id: str, lock: bool = False) -> SessionTurn:
     """The session and the seq of its last message, in one query; with ``lock``, the session row
     stays locked until the caller's write transaction ends (PostgreSQL ``FOR UPDATE``; SQLite's
     ``BEGIN IMMEDIATE`` holds the whole database anyway)."""
-    last_seq = (
-        select(func.coalesce(func.max(turns.c.seq), 0))
-        .where(turns.c.session_id == session_id)
-        .scalar_subquery()
-        .label("last_seq")
-    )
     if lock:  # first the lock, then the read: a statement that waited for a lock still sees its
         # snapshot from before the wait (PostgreSQL, READ COMMITTED), the last seq included
-        connection.execute(select(sessions.c.id).where(sessions.c.id == session_id).with_for_update())
-    row = connection.execute(select(sessions, last_seq).where(sessions.c.id == session_id)).mappings().first()
+        connection.execute(_LOCK, {"sid": session_id})
+    row = connection.execute(_READ, {"sid": session_id}).mappings().first()
     if row is None:
         raise SessionNotFound(session_id)
     return SessionTurn(session_from_row(row), int(row["last_seq"]))
@@ -85,35 +106,23 @@ def commit(connection: Connection, turn: SessionTurn) -> None:
     """Apply the turn's writes inside the caller's write transaction, or raise TurnConflict."""
     session_id = turn.session.id
     now = utcnow()
-    values: dict[str, Any] = {"updated_at": now}
-    if turn._state is not None:
-        values["state"], values["finished"] = turn._state
-    claimed = connection.execute(
-        update(sessions)
-        .where(sessions.c.id == session_id, sessions.c.updated_at == turn.read_at)
-        .values(**values)
-    )
+    keys = {"sid": session_id, "read_at": turn.read_at, "now": now}
+    if turn._state is None:
+        claimed = connection.execute(_CAS, keys)
+    else:
+        state, finished = turn._state
+        claimed = connection.execute(_CAS_STATE, {**keys, "new_state": state, "new_finished": finished})
     if claimed.rowcount != 1:
         raise TurnConflict(session_id)
     try:
         if turn._rows:
-            connection.execute(
-                insert(turns), [{"session_id": session_id, **row.__dict__} for row in turn._rows]
-            )
+            connection.execute(_ADD, [{"session_id": session_id, **row.__dict__} for row in turn._rows])
         if turn._scorecard is not None:
             # Update-then-insert is a portable upsert here: the session row is locked by the update
             # above, so no other transaction can insert this session's scorecard in between.
-            kept = connection.execute(
-                update(scorecards)
-                .where(scorecards.c.session_id == session_id)
-                .values(scorecard=turn._scorecard, updated_at=now)
-            )
-            if kept.rowcount == 0:
-                connection.execute(
-                    insert(scorecards).values(
-                        session_id=session_id, scorecard=turn._scorecard, updated_at=now
-                    )
-                )
+            card = {"sid": session_id, "card": turn._scorecard, "now": now}
+            if connection.execute(_SCORECARD, card).rowcount == 0:
+                connection.execute(_NEW_SCORECARD, card)
     except IntegrityError:  # the same seq from another process: it won
         raise TurnConflict(session_id) from None
     turn.session = replace(turn.session, updated_at=now)
