@@ -1,8 +1,8 @@
 """Chat sessions: one way in for every front end (web page, JSON API, messengers).
 
 A session is a rehearsal, a drill or an ask conversation. Its engine state lives in the store and
-is loaded, advanced and saved inside one locked transaction per message, so concurrent messages to
-the same session are serialised and no turn is lost or applied twice.
+is loaded, advanced and saved as one turn of the store per message (``SessionStore.run_turn``), so
+concurrent messages to the same session are serialised and no turn is lost or applied twice.
 """
 
 from __future__ import annotations
