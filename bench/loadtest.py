@@ -149,16 +149,20 @@ class Level:
                 session, turns = await self._open(client), 0
 
     async def _open(self, client: httpx.AsyncClient) -> str:
+        """A new rehearsal (a failed attempt counts as an error and is tried again, up to 5 times)."""
         for _ in range(5):
-            response = await client.post("/api/sessions", json={"mode": "rehearsal", "scenario": SCENARIO})
-            if response.status_code == 201:
-                session: str = response.json()["session_id"]
-                return session
-            self.errors["open:" + str(response.status_code)] = (
-                self.errors.get("open:" + str(response.status_code), 0) + 1
-            )
-        response.raise_for_status()
-        raise AssertionError("unreachable")
+            try:
+                response = await client.post(
+                    "/api/sessions", json={"mode": "rehearsal", "scenario": SCENARIO}
+                )
+                kind = f"open:{response.status_code}"
+                if response.status_code == 201:
+                    session: str = response.json()["session_id"]
+                    return session
+            except httpx.HTTPError as error:
+                kind = f"open:{type(error).__name__}"
+            self.errors[kind] = self.errors.get(kind, 0) + 1
+        raise RuntimeError(f"could not open a rehearsal: {self.errors}")
 
 
 def _cpu_seconds(pid: int) -> float:
