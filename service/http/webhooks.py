@@ -33,9 +33,6 @@ from .errors import error_response
 router = APIRouter()
 log = logging.getLogger("salescoach.webhooks")
 SYNC_BUDGET = 0.9  # share of the platform's acknowledgement limit a synchronous reply may use
-# How long a claimed event stays with the worker that claimed it; a retry after that works it again
-# (that worker died). Far above a turn's time, below the platforms' first retry (Slack: ~1 min).
-CLAIM_LEASE = timedelta(seconds=30)
 
 
 def _response(answer: WebhookResponse) -> Response:
@@ -74,9 +71,7 @@ async def webhook(channel: str, request: Request, background: BackgroundTasks) -
             "webhook rejected", extra={"channel": channel, "status": 401, "reason": "replayed signature"}
         )
         return error_response(401, "webhook_rejected", "replayed signature: seen before with another message")
-    claimed = [
-        (m, await run_in_threadpool(store.claim_event, channel, m.event_id, CLAIM_LEASE)) for m in messages
-    ]
+    claimed = [(m, await run_in_threadpool(store.claim_event, channel, m.event_id)) for m in messages]
     todo = [(message, claim) for message, claim in claimed if claim.action != "skip"]
     if todo and _answers_inline(adapter, todo[0][0]):
         message, claim = todo[0]

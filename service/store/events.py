@@ -26,6 +26,9 @@ from sqlalchemy import Connection, delete, insert, select, update
 from .models import processed_events, utcnow, webhook_signatures
 
 Action = Literal["work", "resend", "skip"]
+# How long a claimed event stays with the worker that claimed it; a delivery after that works it
+# again (that worker died). Far above a turn's time, below the platforms' first retry (Slack: ~1 min).
+CLAIM_LEASE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)

@@ -204,9 +204,7 @@ class SessionStore:
                 result = work(turn)
             return result
 
-    def claim_event(
-        self, channel: str, event_id: str, lease: timedelta = timedelta(seconds=30)
-    ) -> EventClaim:
+    def claim_event(self, channel: str, event_id: str, lease: timedelta = events.CLAIM_LEASE) -> EventClaim:
         """Claim a webhook delivery: ``work`` the first time (and again when earlier work failed or
         its worker died, see :mod:`.events`), ``resend`` a kept reply that was never posted, or
         ``skip`` a duplicate. Decided by the primary key, so it holds across processes and restarts."""
