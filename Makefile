@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install serve index test lint bench eval clean-knowledge e2e-deps
+.PHONY: install serve index test lint bench eval clean-knowledge e2e-deps fuzz loadtest
 
 install: $(STAMP)
 
@@ -45,6 +45,15 @@ lint: install
 
 bench: index
 	$(PY) -m bench.run
+
+# Rehearsal turns over loopback HTTP at 1, 8 and 32 users next to the embedder's own ceiling (~2 min).
+loadtest: index
+	$(PY) -m bench.loadtest
+
+# schemathesis, all checks, every operation, against uvicorn on SQLite and on PostgreSQL (~3 min).
+FUZZ_EXAMPLES ?= 100
+fuzz: index
+	$(PY) -m bench.fuzz --max-examples $(FUZZ_EXAMPLES)
 
 eval: index
 	$(VENV)/bin/salescoach eval retrieval bench/data/retrieval_dev.jsonl --k 5

@@ -324,14 +324,35 @@ def clean() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes sharing the port and the database.")
+    ] = 1,
 ) -> None:
-    """Serve the web page and the API (builds the index first when it is missing or stale)."""
+    """Serve the web page and the API (builds the index first when it is missing or stale).
+
+    With several workers, /metrics adds up all of them (prometheus-client's multiprocess mode, in
+    $PROMETHEUS_MULTIPROC_DIR, default <data dir>/metrics, emptied here at every start)."""
+    import os
+
     import uvicorn
 
-    from .http.app import create_app
+    from .http.metrics import MULTIPROCESS_ENV, prepare_multiprocess_dir
 
+    settings = Settings()
+    if workers > 1 or os.environ.get(MULTIPROCESS_ENV):
+        prepare_multiprocess_dir(Path(os.environ.get(MULTIPROCESS_ENV) or settings.data_dir / "metrics"))
     # our JSON request log replaces uvicorn's access log, which would print query strings (user text)
-    uvicorn.run(create_app(Settings()), host=host, port=port, access_log=False)
+    if workers == 1:
+        from .http.app import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
+    else:  # each worker imports the app itself (service.http.asgi), with the environment set above
+        from .container import build_index
+
+        index = build_index(settings)
+        if index.is_stale():  # built once here, not N times at once in the workers
+            index.build()
+        uvicorn.run("service.http.asgi:app", host=host, port=port, workers=workers, access_log=False)
 
 
 if __name__ == "__main__":

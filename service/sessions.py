@@ -1,13 +1,13 @@
 """Chat sessions: one way in for every front end (web page, JSON API, messengers).
 
 A session is a rehearsal, a drill or an ask conversation. Its engine state lives in the store and
-is loaded, advanced and saved inside one locked transaction per message, so concurrent messages to
-the same session are serialised and no turn is lost or applied twice.
+is loaded, advanced and saved as one turn of the store per message (``SessionStore.run_turn``), so
+concurrent messages to the same session are serialised and no turn is lost or applied twice.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from .container import Services
@@ -15,8 +15,8 @@ from .dialogue.conversation import Conversation
 from .dialogue.drills import DrillState
 from .dialogue.turn import CitationData, CoachNote, TurnReply
 from .errors import InvalidInput
-from .store import SessionNotFound, SessionRecord, SessionStore
-from .text import Language
+from .store import SessionNotFound, SessionRecord, SessionStore, SessionTurn
+from .text import Language, clean_text
 
 Mode = Literal["rehearsal", "drill", "ask"]
 MODES = ("rehearsal", "drill", "ask")
@@ -25,6 +25,12 @@ ASK_INTRO = {
     "zh": "直接提问吧，例如：如何接近技术把关者？客户说价格太贵怎么办？",
     "en": "Ask away — for example: How do I approach a technical gatekeeper? What if the client says we're too expensive?",
 }
+
+
+@dataclass(frozen=True)
+class PostedTurn:
+    mode: str
+    payload: dict[str, Any]
 
 
 class SessionService:
@@ -43,7 +49,9 @@ class SessionService:
         channel_key: str | None = None,
         difficulty: str | None = None,
     ) -> tuple[SessionRecord, dict[str, Any]]:
-        """Open a session and return it with the opening reply (briefing, first drill, or ask intro)."""
+        """Open a session and return it with the opening reply (briefing, first drill, or ask intro).
+
+        A messenger session (``channel_key``) replaces the conversation's open one, atomically."""
         if mode == "rehearsal":
             if not scenario:
                 raise InvalidInput("a rehearsal needs a scenario (see GET /api/scenarios)")
@@ -65,34 +73,42 @@ class SessionService:
             )
         else:
             raise InvalidInput(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+        payload = reply.to_dict()
         record = self.store.create_session(
             mode=mode, language=language, state=state, scenario=scenario if mode == "rehearsal" else None,
             framework=framework if mode == "drill" else None, channel_key=channel_key,
+            replace_open=channel_key is not None, opening=(_reply_text(reply), payload),
         )  # fmt: skip
-        payload = reply.to_dict()
-        with self.store.turn(record.id) as turn:
-            turn.add("bot", _reply_text(reply), payload)
         return record, payload
 
     def post(self, session_id: str, text: str) -> dict[str, Any]:
-        """Apply one message to a session under its lock; returns the reply payload."""
-        text = (text or "").strip()
+        """Apply one message to a session; returns the reply payload (see :meth:`post_turn`)."""
+        return self.post_turn(session_id, text).payload
+
+    def post_turn(self, session_id: str, text: str) -> PostedTurn:
+        """Apply one message to a session as one turn of the store (worked out again should another
+        worker have changed the session meanwhile); the reply payload and the session's mode.
+
+        Every message text reaches the store through here, cleaned by ``clean_text`` (NUL removed)."""
+        text = clean_text(text or "").strip()
         if not text:
             raise InvalidInput("the message is empty")
         if len(text) > self.services.settings.max_query_chars:
             raise InvalidInput(
                 f"the message has {len(text)} characters; the limit is {self.services.settings.max_query_chars}"
             )
-        with self.store.turn(session_id) as turn:
-            session = turn.session
-            reply, state, finished = self._advance(session, text)
+
+        def work(turn: SessionTurn) -> PostedTurn:
+            reply, state, finished = self._advance(turn.session, text)
             payload = reply.to_dict()
             turn.add("user", text, {"analysis": reply.analysis})
             turn.add("bot", _reply_text(reply), payload)
             turn.save(state, finished)
             if reply.scorecard is not None:
                 turn.save_scorecard(asdict(reply.scorecard))
-        return payload
+            return PostedTurn(turn.session.mode, payload)
+
+        return self.store.run_turn(session_id, work)
 
     def _advance(self, session: SessionRecord, text: str) -> tuple[TurnReply, dict[str, Any], bool]:
         language: Language = session.language  # type: ignore[assignment]

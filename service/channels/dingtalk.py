@@ -2,9 +2,12 @@
 
 No handshake. Every callback carries headers ``timestamp`` (ms) and
 ``sign = base64(HMAC-SHA256(app_secret, timestamp + "\\n" + app_secret))``; the body is not signed,
-so the timestamp window (1 hour, as DingTalk documents) is what limits replays, and the transport's
-deduplication on ``msgId`` does the rest. Replies go to the message's ``sessionWebhook`` (no auth)
-as markdown, and only while that webhook is valid: an expired one raises ``WebhookExpired``.
+so a captured header pair would carry any body for the hour of the timestamp window. Hence: the
+transport binds each pair to the first ``msgId`` it came with (``replay_key``; the store keeps the
+binding for the window, across workers and restarts) and refuses the pair with another message;
+and a reply goes only to a ``sessionWebhook`` on an allowed origin (DingTalk's API hosts by
+default), never to a host named by an unsigned body. Replies go as markdown, and only while the
+webhook is valid: an expired one raises ``WebhookExpired``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ import base64
 import hashlib
 import hmac
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
@@ -28,6 +33,19 @@ TIMESTAMP_WINDOW_MS = 3600 * 1000  # DingTalk: reject timestamps more than 1 hou
 # expired rather than send a request DingTalk will refuse.
 EXPIRY_MARGIN_MS = 5000
 TITLE_CHARS = 30  # the title is only the notification / conversation-list preview
+
+
+DEFAULT_REPLY_HOSTS = ("https://oapi.dingtalk.com", "https://api.dingtalk.com")
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """``(scheme, host, port)`` of an http(s) URL, host lower-cased, default ports filled in."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), parts.port or _DEFAULT_PORTS[scheme]
 
 
 class WebhookExpired(Exception):
@@ -55,8 +73,16 @@ class DingTalkAdapter:
     ack_seconds = 3.0
     synchronous = False
 
-    def __init__(self, app_secret: SecretStr, clock: Callable[[], float] = time.time) -> None:
+    replay_window = timedelta(milliseconds=TIMESTAMP_WINDOW_MS)
+
+    def __init__(
+        self,
+        app_secret: SecretStr,
+        reply_hosts: Iterable[str] = DEFAULT_REPLY_HOSTS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._app_secret = app_secret
+        self._origins = {_origin(host if "://" in host else f"https://{host}") for host in reply_hosts}
         self._clock = clock
 
     def _now_ms(self) -> int:
@@ -84,10 +110,16 @@ class DingTalkAdapter:
         if abs(self._now_ms() - sent_ms) > TIMESTAMP_WINDOW_MS:
             raise WebhookRejected(401, "timestamp is more than 1 hour off")
 
+    def replay_key(self, headers: Mapping[str, str]) -> str | None:
+        """What a captured request would reuse: the signed ``(timestamp, sign)`` pair."""
+        timestamp, sign = header(headers, "timestamp"), header(headers, "sign")
+        return f"{timestamp}\n{sign}" if timestamp and sign else None
+
     def parse(
         self, headers: Mapping[str, str], query: Mapping[str, str], body: bytes
     ) -> list[InboundMessage]:
-        """The text message in the callback (other message types and empty texts dropped)."""
+        """The text message in the callback (other message types and empty texts dropped); 400 when
+        its ``sessionWebhook`` is not on an allowed origin."""
         data = json_object(body)
         if data.get("msgtype") != "text":
             return []
@@ -114,11 +146,21 @@ class DingTalkAdapter:
                 text=text,
                 event_id=required_str(data, "msgId", "body"),
                 reply_to={
-                    "session_webhook": required_str(data, "sessionWebhook", "body"),
+                    "session_webhook": self._allowed_webhook(required_str(data, "sessionWebhook", "body")),
                     "expires_ms": expires_ms,
                 },
             )
         ]
+
+    def _allowed_webhook(self, url: str) -> str:
+        try:
+            parts = urlsplit(url)
+            origin = _origin(url)
+        except ValueError:
+            origin, parts = None, None
+        if origin is None or parts is None or parts.username is not None or origin not in self._origins:
+            raise WebhookRejected(400, "sessionWebhook is not on an allowed DingTalk host")
+        return url
 
     def outbound(self, message: InboundMessage, reply: BotReply) -> list[OutboundRequest]:
         """A markdown POST to the sessionWebhook; raises ``WebhookExpired`` once it has expired."""

@@ -1,10 +1,11 @@
 """Feishu / Lark bot: event subscription 2.0 over HTTP (``im.message.receive_v1``).
 
 Request flow (see ``/work/shared/PROTOCOLS.md``): the body may be ``{"encrypt": ...}`` (AES-256-CBC,
-key = SHA-256 of the Encrypt Key, IV = the first 16 bytes). The ``url_verification`` handshake is
-answered before any signature check because it carries no ``X-Lark-*`` headers. Events are signed,
-when an Encrypt Key is set, with ``hex(SHA256(timestamp + nonce + encrypt_key + raw_body))`` and
-always carry the Verification Token in ``header.token``.
+key = SHA-256 of the Encrypt Key, IV = the first 16 bytes). Events are signed, when an Encrypt Key
+is set, with ``hex(SHA256(timestamp + nonce + encrypt_key + raw_body))`` and always carry the
+Verification Token in ``header.token``. With an Encrypt Key the signature is checked before the
+body is decrypted; only the ``url_verification`` handshake, which Feishu sends without ``X-Lark-*``
+headers, is decrypted unsigned (its token is checked), and any other unsigned body is a 401.
 
 Timestamp window: off by default (``timestamp_window=None``). Feishu retries an event up to 6 hours
 later and it is not documented whether a retry is re-signed with a fresh timestamp, so a 5-minute
@@ -52,6 +53,7 @@ __all__ = ["FeishuAdapter", "feishu_decrypt", "feishu_encrypt"]
 # Mention placeholders in a text message's content: "@_user_1", "@_user_2", … and "@_all".
 _MENTION = re.compile(r"@_(?:user_\d+|all)\b")
 _JSON = "application/json; charset=utf-8"
+_SIGNATURE_HEADERS = {"x-lark-request-timestamp", "x-lark-request-nonce", "x-lark-signature"}
 
 
 def _aes_key(encrypt_key: str) -> bytes:
@@ -138,8 +140,23 @@ class FeishuAdapter(TokenHolder):
     def handshake(
         self, headers: Mapping[str, str], query: Mapping[str, str], body: bytes
     ) -> WebhookResponse | None:
-        """Answer ``url_verification`` (plain or encrypted) after checking its token."""
-        envelope = self._envelope(body)
+        """Answer ``url_verification`` (plain or encrypted) after checking its token.
+
+        With an Encrypt Key the signature comes first: a signed request is checked before its body
+        is read; an unsigned one can only be the challenge (Feishu sends it without ``X-Lark-*``
+        headers), so it is decrypted for that alone and anything else is refused with 401."""
+        if self._encrypt_key and _SIGNATURE_HEADERS & {key.lower() for key in headers}:
+            self._check_signature(headers, body)
+            envelope = self._envelope(body)
+        elif self._encrypt_key:
+            try:
+                envelope = self._envelope(body)
+            except WebhookRejected:
+                raise WebhookRejected(401, "unsigned request: missing X-Lark signature headers") from None
+            if envelope.get("type") != "url_verification":
+                raise WebhookRejected(401, "unsigned event: missing X-Lark signature headers")
+        else:
+            envelope = self._envelope(body)
         if envelope.get("type") != "url_verification":
             return None
         challenge = envelope.get("challenge")
@@ -151,23 +168,27 @@ class FeishuAdapter(TokenHolder):
     def verify(self, headers: Mapping[str, str], query: Mapping[str, str], body: bytes) -> None:
         """Signature over the raw body (when an Encrypt Key is set), then ``header.token``."""
         if self._encrypt_key:
-            timestamp = header(headers, "X-Lark-Request-Timestamp")
-            nonce = header(headers, "X-Lark-Request-Nonce")
-            signature = header(headers, "X-Lark-Signature")
-            if not timestamp or nonce is None or not signature:
-                raise WebhookRejected(401, "missing X-Lark signature headers")
-            expected = feishu_signature(timestamp, nonce, self._encrypt_key, body)
-            if not safe_equals(expected, signature):
-                raise WebhookRejected(401, "X-Lark-Signature does not match")
-            if self._window is not None:
-                try:
-                    sent = float(timestamp)
-                except ValueError:
-                    raise WebhookRejected(401, "X-Lark-Request-Timestamp is not a number") from None
-                if abs(self._clock() - sent) > self._window:
-                    raise WebhookRejected(401, "X-Lark-Request-Timestamp is outside the allowed window")
+            self._check_signature(headers, body)
         envelope_header = self._envelope(body).get("header")
         self._check_token(envelope_header.get("token") if isinstance(envelope_header, dict) else None)
+
+    def _check_signature(self, headers: Mapping[str, str], body: bytes) -> None:
+        assert self._encrypt_key is not None
+        timestamp = header(headers, "X-Lark-Request-Timestamp")
+        nonce = header(headers, "X-Lark-Request-Nonce")
+        signature = header(headers, "X-Lark-Signature")
+        if not timestamp or nonce is None or not signature:
+            raise WebhookRejected(401, "missing X-Lark signature headers")
+        expected = feishu_signature(timestamp, nonce, self._encrypt_key, body)
+        if not safe_equals(expected, signature):
+            raise WebhookRejected(401, "X-Lark-Signature does not match")
+        if self._window is not None:
+            try:
+                sent = float(timestamp)
+            except ValueError:
+                raise WebhookRejected(401, "X-Lark-Request-Timestamp is not a number") from None
+            if abs(self._clock() - sent) > self._window:
+                raise WebhookRejected(401, "X-Lark-Request-Timestamp is outside the allowed window")
 
     def parse(
         self, headers: Mapping[str, str], query: Mapping[str, str], body: bytes
@@ -185,11 +206,10 @@ class FeishuAdapter(TokenHolder):
             return []
         if message.get("message_type") != "text":
             return []
-        try:
-            content = json.loads(required_str(message, "content", "event.message"))
-        except json.JSONDecodeError:
-            raise WebhookRejected(400, "event.message.content is not JSON") from None
-        if not isinstance(content, dict) or not isinstance(content.get("text"), str):
+        content = json_object(
+            required_str(message, "content", "event.message").encode(), "event.message.content"
+        )
+        if not isinstance(content.get("text"), str):
             raise WebhookRejected(400, "event.message.content has no text")
         text = _strip_mentions(content["text"])
         if not text:  # a bare @mention: nothing to coach

@@ -7,6 +7,7 @@ nested JSON body raises RecursionError in the decoder, which is caught here too)
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,14 +28,34 @@ def utf8(body: bytes, what: str = "body") -> str:
 
 
 def json_object(body: bytes, what: str = "body") -> dict[str, Any]:
-    """The body as a JSON object, or 400."""
+    """The body as a JSON object, or 400. Lone surrogates (``"\\ud800"``) are refused too: they are
+    no text (UTF-8 cannot encode them), the same rule as the JSON API's."""
+    text = utf8(body, what)
     try:
-        data = json.loads(utf8(body, what))
+        data = json.loads(text)
     except (ValueError, RecursionError):
         raise WebhookRejected(400, f"{what} is not valid JSON") from None
     if not isinstance(data, dict):
         raise WebhookRejected(400, f"{what} must be a JSON object")
+    if _ESCAPED_SURROGATE.search(text) and _has_lone_surrogate(data):
+        raise WebhookRejected(400, f"{what} is not valid JSON: a string holds a lone surrogate")
     return data
+
+
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def required_str(data: Mapping[str, Any], key: str, where: str) -> str:

@@ -28,7 +28,9 @@ def build_registry(settings: Settings) -> dict[str, ChannelAdapter]:
     if settings.dingtalk.app_secret:
         from .dingtalk import DingTalkAdapter
 
-        adapters["dingtalk"] = DingTalkAdapter(app_secret=settings.dingtalk.app_secret)
+        adapters["dingtalk"] = DingTalkAdapter(
+            app_secret=settings.dingtalk.app_secret, reply_hosts=settings.dingtalk.reply_hosts
+        )
     if wecom.corp_id and wecom.token and wecom.encoding_aes_key and wecom.agent_id and wecom.corp_secret:
         from .wecom import WeComAdapter
 

@@ -6,13 +6,16 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Literal
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
@@ -25,10 +28,11 @@ from ..sessions import SessionService
 from ..settings import Settings
 from ..store import SessionStore, default_database_url
 from .api import router as api_router
-from .errors import install_error_handlers
+from .errors import ERROR_RESPONSES, install_error_handlers
 from .logs import configure_logging
 from .metrics import Metrics
-from .middleware import BodyLimit, RequestLog
+from .middleware import RequestBody, RequestLog
+from .openapi import install_openapi
 from .sessions_api import router as sessions_router
 from .sessions_api import scenario_list
 from .webhooks import router as webhooks_router
@@ -42,6 +46,12 @@ def _passage(request: Request, passage_id: str) -> Passage:
         if passage.id == passage_id:
             return passage
     raise StarletteHTTPException(404, f"no passage {passage_id!r}")
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    index: bool
+    database: bool
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -60,6 +70,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         store = SessionStore(settings.database_url or default_database_url(settings.data_dir))
         await run_in_threadpool(store.migrate)
         app.state.services = domain
+        app.state.domain_limiter = anyio.CapacityLimiter(settings.domain_concurrency)
         app.state.sessions = SessionService(store, domain)
         app.state.channels = build_registry(settings)
         app.state.messenger = MessengerChat(app.state.sessions, settings.web_base_url)
@@ -78,8 +89,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.settings = settings
     app.state.metrics = metrics
     install_error_handlers(app)
-    app.include_router(api_router)
-    app.include_router(sessions_router)
+    install_openapi(app, settings)
+    app.include_router(api_router, responses=ERROR_RESPONSES)
+    app.include_router(sessions_router, responses=ERROR_RESPONSES)
     app.include_router(webhooks_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -99,11 +111,19 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         context = {"request": request, "passage": passage, "lang": "en" if lang == "en" else "zh"}
         return templates.TemplateResponse(request, "passage.html", context)
 
-    @app.get("/api/passages/{passage_id}", summary="One handbook passage")
+    @app.get("/api/passages/{passage_id}", summary="One handbook passage", responses=ERROR_RESPONSES)
     async def passage_json(request: Request, passage_id: str) -> dict:
         return _passage(request, passage_id).to_dict()
 
-    @app.get("/readyz", summary="Readiness: index loaded and database answering")
+    @app.get(
+        "/readyz",
+        summary="Readiness: index loaded and database answering",
+        response_model=Readiness,
+        responses={
+            **ERROR_RESPONSES,
+            503: {"model": Readiness, "description": "Not ready (which part is not)."},
+        },
+    )
     async def readyz(request: Request) -> JSONResponse:
         services = getattr(request.app.state, "services", None)
         sessions = getattr(request.app.state, "sessions", None)
@@ -118,8 +138,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus() -> Response:
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RequestBody, limit=settings.max_body_bytes, timeout=settings.body_timeout)
     app.add_middleware(RequestLog, metrics=metrics)
     return app

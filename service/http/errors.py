@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import IndexNotReady, InvalidInput, PlaybookError
@@ -15,11 +18,51 @@ from ..store import SessionNotFound
 log = logging.getLogger(__name__)
 
 
-def _error(status: int, code: str, message: str, details: list | None = None) -> JSONResponse:
-    body: dict = {"error": {"code": code, "message": message}, "detail": message}
+class FieldError(BaseModel):
+    field: str = Field(description="Where: e.g. body.text, query.q.")
+    message: str
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(description="invalid_request, invalid_input, not_found, too_large, timeout, …")
+    message: str = Field(description="What is wrong, for people.")
+    details: list[FieldError] = Field(default_factory=list, description="Per field, for invalid requests.")
+
+
+class ErrorBody(BaseModel):
+    """Every error the service answers (4xx and 5xx), from the API, the body limits and the webhooks."""
+
+    error: ErrorInfo
+    detail: str = Field(description="error.message again, for clients of FastAPI's usual shape.")
+
+
+# What every operation may answer besides its success (declared on each one in the OpenAPI document).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {
+        "model": ErrorBody,
+        "description": "Client error: 404 unknown id, 405 method (with Allow), 408 body too slow, "
+        "413 body too large, 422 invalid request.",
+    },
+    503: {"model": ErrorBody, "description": "Not ready yet: the handbook index is loading."},
+}
+
+
+def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The one JSON error body of the service (``ErrorBody``): every 4xx/5xx it answers."""
+    body: dict[str, Any] = {"error": {"code": code, "message": message}, "detail": message}
     if details:
         body["error"]["details"] = details
-    return JSONResponse(status_code=status, content=body)
+    return body
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    return JSONResponse(status_code=status, content=error_body(code, message, details), headers=headers)
 
 
 def _describe(error: dict) -> str:
@@ -32,30 +75,33 @@ def _describe(error: dict) -> str:
 async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
     errors = exc.errors()
     details = [{"field": ".".join(map(str, e.get("loc", ()))), "message": e.get("msg")} for e in errors]
-    return _error(422, "invalid_request", "; ".join(_describe(e) for e in errors), details)
+    return error_response(422, "invalid_request", "; ".join(_describe(e) for e in errors), details)
 
 
 async def _invalid_input(_: Request, exc: InvalidInput) -> JSONResponse:
-    return _error(422, "invalid_input", str(exc))
+    return error_response(422, "invalid_input", str(exc))
 
 
 async def _not_ready(_: Request, exc: IndexNotReady) -> JSONResponse:
-    return _error(503, "not_ready", str(exc))
+    return error_response(503, "not_ready", str(exc))
 
 
 async def _playbook(_: Request, exc: PlaybookError) -> JSONResponse:
     log.error("playbook error: %s", exc)
-    return _error(500, "playbook_error", "the coach's data files are broken; see the server log")
+    return error_response(500, "playbook_error", "the coach's data files are broken; see the server log")
 
 
 async def _not_found(_: Request, exc: SessionNotFound) -> JSONResponse:
-    return _error(404, "not_found", f"no session {exc.args[0]!r}" if exc.args else "no such session")
+    return error_response(404, "not_found", str(exc))
 
 
 async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     if exc.status_code == 400:  # FastAPI's "error parsing the body": undecodable bytes are bad input too
-        return _error(422, "invalid_request", "the request body is not valid JSON (send UTF-8 encoded JSON)")
-    return _error(exc.status_code, "http_error", str(exc.detail))
+        return error_response(
+            422, "invalid_request", "the request body is not valid JSON (send UTF-8 encoded JSON)"
+        )
+    # exc.headers: a 405 carries Allow (RFC 9110), and the like
+    return error_response(exc.status_code, "http_error", str(exc.detail), headers=exc.headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -1,7 +1,9 @@
-"""ASGI middleware: a body-size limit (413 before anything is parsed) and structured request logs."""
+"""ASGI middleware: request bodies read whole with a size limit (413) and a deadline (408) before
+anything is parsed, and structured request logs."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -9,17 +11,22 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .errors import error_body
 from .metrics import Metrics
 
 log = logging.getLogger("salescoach.http")
 
 
-class BodyLimit:
-    """Reject bodies over ``limit`` bytes with a JSON 413, by Content-Length or while streaming."""
+class RequestBody:
+    """Read every request body here, whole, before the app sees it: over ``limit`` bytes (declared
+    or streamed, chunked included) is a 413, a body not complete within ``timeout`` seconds (declared
+    but never sent, or dribbled) a 408, both answered with ``Connection: close``. The app then reads
+    the buffered body (at most ``limit`` bytes held per request)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, timeout: float) -> None:
         self.app = app
         self.limit = limit
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -27,30 +34,54 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._reject(send)
+            await _reject(send, 413, "too_large", f"the request body is larger than {self.limit} bytes")
             return
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge
-            return message
-
         try:
-            await self.app(scope, limited, send)
+            body, disconnected = await asyncio.wait_for(self._read(receive), self.timeout)
         except _TooLarge:
-            await self._reject(send)
+            await _reject(send, 413, "too_large", f"the request body is larger than {self.limit} bytes")
+            return
+        except TimeoutError:
+            await _reject(send, 408, "timeout", f"the request body did not arrive within {self.timeout:g} s")
+            return
+        if disconnected:
+            return
+        replayed = False
 
-    async def _reject(self, send: Send) -> None:
-        message = f"the request body is larger than {self.limit} bytes"
-        body = json.dumps({"error": {"code": "too_large", "message": message}, "detail": message}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        async def buffered() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, buffered, send)
+
+    async def _read(self, receive: Receive) -> tuple[bytes, bool]:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return b"", True
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                raise _TooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks), False
+
+
+async def _reject(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps(error_body(code, message)).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),  # the rest of the body is not read: this connection is done
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class _TooLarge(Exception):

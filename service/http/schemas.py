@@ -5,17 +5,29 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
 from ..dialogue.analyser import Classification
 from ..retrieval.searcher import SearchResult
 
-MAX_TEXT = 2000
+# A text must hold something besides whitespace and NUL (which the store drops, see text.clean_text).
+VISIBLE = r"[^\s\x00]"
+# Text fields carry this instead of a fixed maxLength: the app states SALESCOACH_MAX_QUERY_CHARS there
+# (openapi.py) and checks both rules on the text as sent (deps.TextRules): one number, from the settings.
+TEXT_RULES: JsonDict = {"x-limit": "max_query_chars", "pattern": VISIBLE}
+# The scenario ids come from the playbooks: the app states them as the field's enum (openapi.py).
+SCENARIOS: JsonDict = {"x-enum": "scenarios"}
+# ... and so do the frameworks (the ones with drills; every one the analyser knows for /api/classify).
+DRILLS: JsonDict = {"x-enum": "drills"}
+FRAMEWORKS: JsonDict = {"x-enum": "frameworks"}
 
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(min_length=1, max_length=MAX_TEXT, description="A question in Chinese or English.")
+    question: str = Field(
+        min_length=1, description="A question in Chinese or English.", json_schema_extra=TEXT_RULES
+    )
     lang: Literal["zh", "en"] | None = Field(None, description="Answer language; default: the question's.")
 
 
@@ -87,14 +99,16 @@ def search_payload(result: SearchResult) -> dict:
 class ClassifyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=MAX_TEXT, description="What the salesperson said.")
-    framework: Literal["spin", "fabe", "lscpa"] = Field(description="Which method to judge it by.")
+    text: str = Field(min_length=1, description="What the salesperson said.", json_schema_extra=TEXT_RULES)
+    framework: str = Field(
+        description="Which method to judge it by (spin, fabe, lscpa …).", json_schema_extra=FRAMEWORKS
+    )
 
 
 def classification_payload(result: Classification) -> dict:
     """``{"framework", "label"}`` (spin, lscpa) or ``{"framework", "labels"}`` (fabe), with scores."""
     payload: dict = {"framework": result.framework}
-    if result.framework == "fabe":
+    if result.label is None:  # a multi-label framework
         payload["labels"] = list(result.labels)
     else:
         payload["label"] = result.label

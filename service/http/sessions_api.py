@@ -10,36 +10,54 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..sessions import SessionService
-from .deps import ServicesDep
-from .schemas import MAX_TEXT
+from .deps import ServicesDep, TextRulesDep, in_domain
+from .schemas import DRILLS, SCENARIOS, TEXT_RULES
 
 router = APIRouter(prefix="/api")
 
 
-def get_sessions(request: Request) -> SessionService:
+async def get_sessions(request: Request) -> SessionService:  # async: no thread hop per request
     return request.app.state.sessions
 
 
 SessionsDep = Annotated[SessionService, Depends(get_sessions)]
 
 
-class StartRequest(BaseModel):
+class _Start(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    mode: Literal["rehearsal", "drill", "ask"]
-    scenario: str | None = Field(None, max_length=100, description="Scenario id, for a rehearsal.")
-    framework: Literal["spin", "lscpa", "fabe"] | None = Field(None, description="For a drill.")
     lang: Literal["zh", "en"] = "zh"
-    difficulty: Literal["easy", "normal", "hard"] | None = Field(
-        None,
-        description="A rehearsal's client: how readily difficulties are admitted, how patient (default: the scenario's).",
+
+
+class StartRehearsal(_Start):
+    mode: Literal["rehearsal"]
+    scenario: str = Field(
+        max_length=100, description="Scenario id (GET /api/scenarios).", json_schema_extra=SCENARIOS
     )
+    difficulty: Literal["easy", "normal", "hard"] | None = Field(
+        None, description="How readily the client admits difficulties, how patient (default: the scenario's)."
+    )
+
+
+class StartDrill(_Start):
+    mode: Literal["drill"]
+    framework: str = Field(
+        description="A framework with drills (spin, lscpa, fabe …).", json_schema_extra=DRILLS
+    )
+
+
+class StartAsk(_Start):
+    mode: Literal["ask"]
+
+
+# One shape per mode: a rehearsal needs its scenario, a drill its framework, an ask neither.
+StartRequest = Annotated[StartRehearsal | StartDrill | StartAsk, Field(discriminator="mode")]
 
 
 class MessageRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=MAX_TEXT, description="What the salesperson says.")
+    text: str = Field(min_length=1, description="What the salesperson says.", json_schema_extra=TEXT_RULES)
 
 
 @router.get("/scenarios", summary="The rehearsal scenarios")
@@ -61,28 +79,23 @@ def scenario_list(services: ServicesDep) -> list[dict[str, Any]]:
 
 @router.post("/sessions", summary="Start a session", status_code=201)
 async def start(request: Request, sessions: SessionsDep, body: StartRequest) -> dict[str, Any]:
+    scenario, framework = getattr(body, "scenario", None), getattr(body, "framework", None)
+    difficulty = getattr(body, "difficulty", None)
     record, reply = await _timed(
-        request,
-        body.mode,
-        sessions.start,
-        body.mode,
-        body.lang,
-        body.scenario,
-        body.framework,
-        None,
-        body.difficulty,
+        request, body.mode, sessions.start, body.mode, body.lang, scenario, framework, None, difficulty
     )
     return {"session_id": record.id, "reply": reply}
 
 
 @router.post("/sessions/{session_id}/messages", summary="Send a message")
 async def message(
-    request: Request, sessions: SessionsDep, session_id: str, body: MessageRequest
+    request: Request, sessions: SessionsDep, limit: TextRulesDep, session_id: str, body: MessageRequest
 ) -> dict[str, Any]:
-    record = await run_in_threadpool(sessions.store.get_session, session_id)
-    mode = record.mode if record else "unknown"
-    reply = await _timed(request, mode, sessions.post, session_id, body.text)
-    return {"reply": reply}
+    limit.check(body.text, "body", "text")
+    started = time.perf_counter()
+    posted = await in_domain(request, sessions.post_turn, session_id, body.text)
+    _count(request, posted.mode, started)
+    return {"reply": posted.payload}
 
 
 @router.get("/sessions/{session_id}", summary="The transcript, with the analysis of every turn")
@@ -96,9 +109,13 @@ async def scorecard(sessions: SessionsDep, session_id: str) -> dict[str, Any]:
 
 
 async def _timed(request: Request, mode: str, fn, *args):  # type: ignore[no-untyped-def]
-    metrics = request.app.state.metrics
     started = time.perf_counter()
-    result = await run_in_threadpool(fn, *args)
+    result = await in_domain(request, fn, *args)
+    _count(request, mode, started)
+    return result
+
+
+def _count(request: Request, mode: str, started: float) -> None:
+    metrics = request.app.state.metrics
     metrics.turn_seconds.labels(mode=mode).observe(time.perf_counter() - started)
     metrics.turns.labels(mode=mode).inc()
-    return result

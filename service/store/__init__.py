@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from .engine import default_database_url
 from .records import SessionNotFound, SessionRecord, TurnRow
-from .store import SessionStore, SessionTurn
+from .store import SessionStore
+from .turns import SessionTurn, TurnConflict
 
 __all__ = [
     "SessionNotFound",
     "SessionRecord",
     "SessionStore",
     "SessionTurn",
+    "TurnConflict",
     "TurnRow",
     "default_database_url",
 ]

@@ -2,7 +2,10 @@
 
 SQLite needs three things pysqlite does not do by itself:
 
-* WAL journal, so readers never block the writer and vice versa;
+* WAL journal, so readers never block the writer and vice versa, with ``synchronous=NORMAL``: a
+  commit is not fsynced (WAL checkpoints are), so it survives the process being killed but the
+  last commits may be lost if the machine loses power — the price of not waiting for the disk on
+  every turn;
 * a busy timeout, so a second process waits for the write lock instead of failing at once;
 * real ``BEGIN IMMEDIATE`` transactions. pysqlite normally opens transactions lazily (and
   deferred), so two writers can both read a session and only collide — or silently race — on the
@@ -57,6 +60,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:

@@ -115,4 +115,17 @@ processed_events = Table(
     Column("channel", String(50), primary_key=True),
     Column("event_id", String(255), primary_key=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # "working" (claimed, the coach is at it), "answered" (reply kept, not posted yet), "delivered"
+    Column("state", String(16), nullable=False, server_default="delivered"),
+    Column("reply", JSON),
+    Column("claimed_at", UTCDateTime),  # who holds the event since when; NULL once released
+)
+
+webhook_signatures = Table(
+    "webhook_signatures",
+    metadata,
+    Column("channel", String(50), primary_key=True),
+    Column("signature", String(64), primary_key=True),  # SHA-256 hex of the signed header values
+    Column("event_id", String(255), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
 )

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import RowMapping
+
 from ..errors import SalesCoachError
 
 
@@ -42,3 +44,12 @@ class TurnRow:
     text: str
     data: dict[str, Any]  # the bot's reply payload, or the user message's analysis
     created_at: datetime
+
+
+def session_from_row(row: RowMapping) -> SessionRecord:
+    """A ``sessions`` row as a record."""
+    return SessionRecord(
+        id=row["id"], mode=row["mode"], scenario=row["scenario"], framework=row["framework"],
+        language=row["language"], state=row["state"], finished=row["finished"], channel_key=row["channel_key"],
+        created_at=row["created_at"], updated_at=row["updated_at"],
+    )  # fmt: skip

@@ -18,8 +18,9 @@ SECRET = "ding-secret"
 WEBHOOK = "http://127.0.0.1:9999/robot/sendBySession?session=abc"
 
 
-def adapter(now: float = NOW) -> DingTalkAdapter:
-    return DingTalkAdapter(app_secret=SecretStr(SECRET), clock=lambda: now)
+def adapter(now: float = NOW, reply_hosts: list[str] | None = None) -> DingTalkAdapter:
+    hosts = reply_hosts if reply_hosts is not None else ["http://127.0.0.1:9999"]
+    return DingTalkAdapter(app_secret=SecretStr(SECRET), reply_hosts=hosts, clock=lambda: now)
 
 
 def headers(timestamp_ms: int = int(NOW * 1000), secret: str = SECRET) -> dict[str, str]:
@@ -152,3 +153,39 @@ def test_expired_session_webhook_yields_no_request() -> None:
 def test_sync_response_is_empty_ack() -> None:
     response = adapter().sync_response(None, None)
     assert (response.status, response.body) == (200, b"")
+
+
+@pytest.mark.parametrize(
+    "webhook",
+    [
+        "http://127.0.0.1:9999/robot/sendBySession?session=abc",  # not a DingTalk host
+        "https://evil.example/robot/sendBySession",
+        "https://oapi.dingtalk.com.evil.example/robot/send",
+        "http://oapi.dingtalk.com/robot/send",  # DingTalk, but not over TLS
+        "https://oapi.dingtalk.com:8443/robot/send",
+        "https://me@oapi.dingtalk.com/robot/send",
+        "ftp://oapi.dingtalk.com/robot/send",
+        "not a url",
+    ],
+)
+def test_a_session_webhook_off_dingtalks_hosts_is_refused(webhook: str) -> None:
+    default = DingTalkAdapter(app_secret=SecretStr(SECRET), clock=lambda: NOW)
+    with pytest.raises(WebhookRejected) as err:
+        default.parse(headers(), {}, payload(sessionWebhook=webhook))
+    assert err.value.status == 400 and "sessionWebhook" in err.value.message
+
+
+@pytest.mark.parametrize(
+    "webhook",
+    ["https://oapi.dingtalk.com/robot/sendBySession?session=x", "https://API.dingtalk.com:443/v1.0/robot/x"],
+)
+def test_dingtalks_own_hosts_are_the_default(webhook: str) -> None:
+    default = DingTalkAdapter(app_secret=SecretStr(SECRET), clock=lambda: NOW)
+    [message] = default.parse(headers(), {}, payload(sessionWebhook=webhook))
+    assert message.reply_to["session_webhook"] == webhook
+
+
+def test_the_replay_key_is_the_signed_header_pair() -> None:
+    one, other = headers(), headers(int(NOW * 1000) + 1)
+    assert adapter().replay_key(one) == adapter().replay_key({k.title(): v for k, v in one.items()})
+    assert adapter().replay_key(one) != adapter().replay_key(other)

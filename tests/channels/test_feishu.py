@@ -112,13 +112,54 @@ def test_challenge_wrong_token_is_403() -> None:
 
 
 def test_handshake_ignores_events() -> None:
-    assert adapter().handshake({}, {}, encrypted(event())) is None
+    body = encrypted(event())
+    assert adapter().handshake(signed(body), {}, body) is None
+    assert adapter(encrypt_key=None).handshake({}, {}, json.dumps(event()).encode()) is None
 
 
-def test_malformed_body_is_400() -> None:
-    for body in (b"not json", b"[1]", b'{"encrypt": 5}', b"\xff\xfe"):
+def test_malformed_signed_body_is_400() -> None:
+    for body in (b"not json", b"[1]", b'{"encrypt": 5}', b"\xff\xfe", b'{"encrypt": "bm90IGNpcGhlcnRleHQ="}'):
         with pytest.raises(WebhookRejected) as err:
-            adapter().handshake({}, {}, body)
+            adapter().handshake(signed(body), {}, body)
+            adapter().verify(signed(body), {}, body)
+        assert err.value.status == 400
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b"[1]", b'{"encrypt": 5}', b"\xff\xfe", b'{"encrypt": "bm90IGNpcGhlcnRleHQ="}', b"{}"],
+)
+def test_unsigned_garbage_is_401_when_an_encrypt_key_is_set(body: bytes) -> None:
+    """With an Encrypt Key the signature comes first: an unsigned body is only ever looked into
+    as far as needed to answer the (unsigned) challenge, and anything else is unauthenticated."""
+    with pytest.raises(WebhookRejected) as err:
+        adapter().handshake({}, {}, body)
+    assert err.value.status == 401
+
+
+def test_an_unsigned_event_is_401_even_when_it_decrypts() -> None:
+    with pytest.raises(WebhookRejected) as err:
+        adapter().handshake({}, {}, encrypted(event()))
+    assert err.value.status == 401
+
+
+def test_a_forged_signature_is_401_before_the_body_is_read() -> None:
+    body = b'{"encrypt": "garbage"}'
+    with pytest.raises(WebhookRejected) as err:
+        adapter().handshake(signed(body, key="guessed"), {}, body)
+    assert err.value.status == 401
+
+
+def test_a_signed_challenge_is_answered_too() -> None:
+    body = encrypted({"type": "url_verification", "challenge": "ch-3", "token": TOKEN})
+    response = adapter().handshake(signed(body), {}, body)
+    assert response is not None and json.loads(response.body) == {"challenge": "ch-3"}
+
+
+def test_malformed_plain_body_is_400_without_an_encrypt_key() -> None:
+    for body in (b"not json", b"[1]", b"\xff\xfe"):
+        with pytest.raises(WebhookRejected) as err:
+            adapter(encrypt_key=None).handshake({}, {}, body)
         assert err.value.status == 400
 
 

@@ -7,10 +7,7 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -28,6 +25,8 @@ from service.settings import (
     WeComSettings,
 )
 
+from .fake_platform import FakePlatform
+
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SLACK_SECRET = "slack-signing-secret-for-tests"
@@ -39,51 +38,6 @@ FEISHU_TOKEN = "feishu-verification-token"
 WECOM_AES = base64.b64encode(bytes(range(32))).decode().rstrip("=")
 WECOM_TOKEN = "wecom-token"
 CORP = "wwcorp123"
-
-
-class FakePlatform:
-    """A loopback HTTP server recording every call; answers token requests like the real APIs."""
-
-    def __init__(self) -> None:
-        self.calls: list[dict] = []
-        platform = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _record(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                url = urlsplit(self.path)
-                platform.calls.append({
-                    "method": self.command, "path": url.path, "query": {k: v[0] for k, v in parse_qs(url.query).items()},
-                    "headers": {k.lower(): v for k, v in self.headers.items()}, "json": json.loads(raw) if raw else None,
-                })  # fmt: skip
-                answer = {"ok": True, "code": 0, "errcode": 0}
-                if url.path.endswith("/tenant_access_token/internal"):
-                    answer = {"code": 0, "tenant_access_token": "t-feishu", "expire": 7200}
-                if url.path.endswith("/cgi-bin/gettoken"):
-                    answer = {"errcode": 0, "access_token": "w-wecom", "expires_in": 7200}
-                body = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = _record
-
-            def log_message(self, *args) -> None:  # keep the test output clean
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakePlatform:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +55,7 @@ def client(services, settings, platform, tmp_path_factory):
         "slack": SlackSettings(signing_secret=SLACK_SECRET, bot_token="xoxb-test", api_base=f"{platform.base}/api"),
         "teams": TeamsSettings(security_token=TEAMS_TOKEN),
         "generic": GenericSettings(secret=GENERIC_SECRET),
-        "dingtalk": DingTalkSettings(app_secret=DING_SECRET),
+        "dingtalk": DingTalkSettings(app_secret=DING_SECRET, reply_hosts=[platform.base]),
         "feishu": FeishuSettings(app_id="cli_test", app_secret="feishu-app-secret", verification_token=FEISHU_TOKEN,
                                  encrypt_key=FEISHU_KEY, api_base=platform.base),
         "wecom": WeComSettings(corp_id=CORP, token=WECOM_TOKEN, encoding_aes_key=WECOM_AES, agent_id="1000002",
@@ -334,3 +288,9 @@ def test_wecom_handshake_and_encrypted_message(client, platform):
         and sent["agentid"] in ("1000002", 1000002)
         and "演练" in json.dumps(sent, ensure_ascii=False)
     )
+
+
+def test_feishu_unsigned_bodies_are_401_before_any_decryption(client):
+    for body in (b"garbage", b'{"encrypt": "not-ciphertext"}', b"{}"):
+        response = client.post("/webhooks/feishu", content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 401, response.text

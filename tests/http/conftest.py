@@ -1,4 +1,4 @@
-"""Fixtures for the browser test: a real uvicorn server on a free 127.0.0.1 port, in a background thread."""
+"""Fixtures for tests over real HTTP: a real uvicorn server on a free 127.0.0.1 port, in a background thread."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -19,20 +20,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def live_server(services, settings: Settings) -> Iterator[str]:
-    """The base URL of ``create_app(settings)`` served by uvicorn. ``services`` comes first so the
-    session's index is already built on disk and the app's lifespan only loads it."""
+@contextmanager
+def serve(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Serve ``app`` with uvicorn on a free loopback port; yields its base URL once /healthz answers."""
     import uvicorn
 
-    from service.http.app import create_app
-
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)
+    thread = threading.Thread(target=server.run, name="test-uvicorn", daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
@@ -52,3 +48,13 @@ def live_server(services, settings: Settings) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def live_server(services, settings: Settings) -> Iterator[str]:
+    """The base URL of ``create_app(settings)`` served by uvicorn. ``services`` comes first so the
+    session's index is already built on disk and the app's lifespan only loads it."""
+    from service.http.app import create_app
+
+    with serve(create_app(settings)) as base:
+        yield base

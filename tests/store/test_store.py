@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
 from service.errors import SalesCoachError
-from service.store import SessionNotFound, SessionRecord, SessionStore
+from service.store import SessionNotFound, SessionRecord, SessionStore, SessionTurn, TurnConflict
 
 THREADS = 8
 TURNS_PER_THREAD = 5
@@ -34,7 +35,7 @@ def test_migrate_twice_is_idempotent(store: SessionStore, store_url: str) -> Non
     try:
         with engine.connect() as connection:
             assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [
-                "0001"
+                "0002"
             ]
     finally:
         engine.dispose()
@@ -159,6 +160,35 @@ def test_unknown_session_raises_session_not_found(store: SessionStore) -> None:
     assert caught.value.session_id == missing
 
 
+def test_a_turn_written_meanwhile_by_another_process_is_a_conflict(
+    store: SessionStore, store_url: str
+) -> None:
+    other = SessionStore(store_url)
+    session = _new(store)
+    try:
+        with pytest.raises(TurnConflict), store.turn(session.id) as late:
+            with other.turn(session.id) as early:  # another worker's turn, read and written meanwhile
+                early.add("user", "first", {})
+                early.save({"n": 1}, False)
+            late.add("user", "second", {})
+            late.save({"n": 1}, False)
+    finally:
+        other.close()
+    assert [t.text for t in store.list_turns(session.id)] == ["first"]
+    loaded = store.get_session(session.id)
+    assert loaded is not None and loaded.state == {"n": 1}
+
+
+def test_the_database_is_not_locked_while_a_turn_is_worked_out(store: SessionStore) -> None:
+    busy, other = _new(store), _new(store)
+    with store.turn(busy.id) as turn:  # the engine is thinking…
+        with store.turn(other.id) as meanwhile:  # …and another session's turn goes through
+            meanwhile.add("user", "not blocked", {})
+        turn.add("user", "done thinking", {})
+    assert [t.text for t in store.list_turns(other.id)] == ["not blocked"]
+    assert [t.text for t in store.list_turns(busy.id)] == ["done thinking"]
+
+
 def _hammer(stores: list[SessionStore], session_id: str) -> None:
     """THREADS threads, each doing TURNS_PER_THREAD read-modify-write turns on one session."""
     start = threading.Barrier(THREADS)
@@ -169,11 +199,14 @@ def _hammer(stores: list[SessionStore], session_id: str) -> None:
         try:
             start.wait()
             for i in range(TURNS_PER_THREAD):
-                with store.turn(session_id) as turn:
+
+                def one(turn: SessionTurn, i: int = i) -> None:
                     n = turn.session.state["n"]
                     time.sleep(0.002)  # widen the read-modify-write window a lost update would need
                     turn.add("user", f"w{worker}-{i}", {"n_seen": n})
                     turn.save({"n": n + 1}, False)
+
+                store.run_turn(session_id, one)
         except BaseException as exc:
             errors.append(exc)
 
@@ -218,12 +251,83 @@ def test_concurrent_turns_across_two_stores_are_serialised(store: SessionStore, 
 
 def test_claim_event_only_once(store: SessionStore, store_url: str) -> None:
     event_id = uuid.uuid4().hex
-    assert store.claim_event("telegram", event_id) is True
-    assert store.claim_event("telegram", event_id) is False
-    assert store.claim_event("slack", event_id) is True  # ids are per channel
+    assert store.claim_event("telegram", event_id).action == "work"
+    assert store.claim_event("telegram", event_id).action == "skip"  # held by the first claim
+    assert store.claim_event("slack", event_id).action == "work"  # ids are per channel
     other = SessionStore(store_url)
     try:
-        assert other.claim_event("telegram", event_id) is False
-        assert other.claim_event("telegram", uuid.uuid4().hex) is True
+        assert other.claim_event("telegram", event_id).action == "skip"
+        assert other.claim_event("telegram", uuid.uuid4().hex).action == "work"
     finally:
         other.close()
+
+
+def test_a_released_claim_is_worked_again_and_a_kept_reply_resent(store: SessionStore) -> None:
+    failed, unposted = uuid.uuid4().hex, uuid.uuid4().hex
+    assert store.claim_event("slack", failed).action == "work"
+    store.release_event("slack", failed)  # the work failed: nothing came of it
+    assert store.claim_event("slack", failed).action == "work"
+    assert store.claim_event("slack", unposted).action == "work"
+    store.event_answered("slack", unposted, {"text": "hello", "citations": []})
+    assert store.claim_event("slack", unposted).action == "skip"  # still held while it is posted
+    store.release_event("slack", unposted)  # posting failed
+    again = store.claim_event("slack", unposted)
+    assert again.action == "resend" and again.reply == {"text": "hello", "citations": []}
+    store.event_delivered("slack", unposted)
+    assert store.claim_event("slack", unposted).action == "skip"
+
+
+def test_a_claim_whose_worker_died_is_taken_over_after_the_lease(store: SessionStore) -> None:
+    event_id = uuid.uuid4().hex
+    assert store.claim_event("teams", event_id).action == "work"
+    assert store.claim_event("teams", event_id).action == "skip"
+    assert store.claim_event("teams", event_id, lease=timedelta(0)).action == "work"
+
+
+def test_concurrent_claims_of_one_event_give_one_worker(store: SessionStore, store_url: str) -> None:
+    other = SessionStore(store_url)
+    event_id = uuid.uuid4().hex
+    try:
+        with ThreadPoolExecutor(max_workers=THREADS) as pool:
+            actions = list(
+                pool.map(
+                    lambda n: [store, other][n % 2].claim_event("slack", event_id).action, range(THREADS)
+                )
+            )
+    finally:
+        other.close()
+    assert sorted(actions) == ["skip"] * (THREADS - 1) + ["work"]
+
+
+def test_ids_longer_than_their_columns_or_with_nul_are_kept_as_digests(store: SessionStore) -> None:
+    for event_id in ["e" * 300 + uuid.uuid4().hex, f"nul\x00{uuid.uuid4().hex}", f"\ud800{uuid.uuid4().hex}"]:
+        assert store.claim_event("generic", event_id).action == "work"
+        assert store.claim_event("generic", event_id).action == "skip"
+    key = "generic::" + "c" * 300 + ":" + "u" * 300 + uuid.uuid4().hex
+    created = _new(store, channel_key=key)
+    assert store.find_by_channel_key(key) == created
+    assert store.find_by_channel_key(key[:-1]) is None
+
+
+def test_replace_open_leaves_exactly_one_open_session(store: SessionStore, store_url: str) -> None:
+    """Concurrent opens for one conversation, from two stores (two worker processes)."""
+    other = SessionStore(store_url)
+    key = f"slack:T:C:{uuid.uuid4().hex}"
+    try:
+        with ThreadPoolExecutor(max_workers=THREADS) as pool:
+            opened = list(
+                pool.map(
+                    lambda n: _new([store, other][n % 2], channel_key=key, replace_open=True), range(THREADS)
+                )
+            )
+    finally:
+        other.close()
+    engine = create_engine(store_url)
+    try:
+        with engine.connect() as connection:
+            query = text("SELECT id FROM sessions WHERE channel_key = :key AND NOT finished")
+            still_open = connection.execute(query, {"key": key}).scalars().all()
+    finally:
+        engine.dispose()
+    assert len(still_open) == 1 and still_open[0] in {s.id for s in opened}
+    assert store.find_by_channel_key(key).id == still_open[0]
