@@ -290,18 +290,9 @@ def ask_need(ctx: TurnContext) -> None:
 
 
 def _about_unadmitted(ctx: TurnContext, label: str) -> None:
-    """Consequences or value of a difficulty never admitted: a cooperative client admits the
-    difficulty itself (nothing more); a hard one gives nothing. Either way the coach says that a
-    problem question comes first."""
-    problem = _unadmitted_problem(ctx)
-    assert problem is not None
-    lead = ctx.coach.lead("no_problem", ctx.language)
-    if not ctx.difficulty.open_admits:
-        _untimely(ctx, label, "no_problem", line="guarded")
-        return
-    ctx.reveal("problem", problem, problem.reveal)
-    ctx.advance("to_problem")
-    ctx.note = ctx.coach.timing_note("spin", label, ctx.language, lead)
+    """Consequences or value of a difficulty the client never admitted: nothing is admitted to a
+    question that presupposes it (a difficulty comes out only to a problem question about it)."""
+    _untimely(ctx, label, "no_problem", line="guarded" if not ctx.difficulty.open_admits else "vague")
 
 
 SPIN_HANDLERS: dict[str, Handler] = {
