@@ -44,16 +44,49 @@ def _percentiles(samples_ms: list[float]) -> dict[str, float]:
 
 
 def bench_build(settings: Settings) -> dict[str, float]:
-    """A cold build (empty embedding cache) and a rebuild that reuses cached embeddings."""
+    """A build from nothing (no cache, no shipped embeddings), a first build on a fresh machine (from
+    the embeddings shipped in knowledge/embeddings), a rebuild from this machine's cache, and a
+    start-up of every service (index load, exemplars and scenario texts from the caches)."""
+    out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        scratch = settings.model_copy(update={"data_dir": Path(tmp)})
+        scratch = settings.model_copy(update={"data_dir": Path(tmp) / "nothing"})
         start = time.perf_counter()
-        manifest = build_index(scratch).build()
-        cold = time.perf_counter() - start
+        manifest = build_index(scratch, use_seed=False).build()
+        out["from_nothing_s"] = round(time.perf_counter() - start, 2)
+        fresh = settings.model_copy(update={"data_dir": Path(tmp) / "fresh"})
         start = time.perf_counter()
-        build_index(scratch).build()
-        cached = time.perf_counter() - start
-    return {"passages": manifest.passages, "cold_s": round(cold, 2), "cached_rebuild_s": round(cached, 2)}
+        build_index(fresh).build()
+        out["fresh_machine_s"] = round(time.perf_counter() - start, 2)
+        start = time.perf_counter()
+        build_index(fresh).build()
+        out["cached_rebuild_s"] = round(time.perf_counter() - start, 2)
+        start = time.perf_counter()
+        build_services(fresh)
+        out["services_start_s"] = round(time.perf_counter() - start, 2)
+    out["passages"] = manifest.passages
+    return out
+
+
+def bench_long_questions(search: HandbookSearch) -> dict[str, float]:
+    """A 2000-character question against a short one, per language (the cost bound)."""
+    cases = {
+        "zh": ("怎么接近技术把关者？", ("我们公司做楼宇对讲，客户工程部的经理很难打交道，" * 60)[:1988] + "怎么接近技术把关者？"),
+        "en": (
+            "How do I approach a technical gatekeeper?",
+            ("We sell building intercoms and the client's engineering head is tough to deal with. " * 30)[:1958]
+            + " How do I approach a technical gatekeeper?",
+        ),
+    }  # fmt: skip
+    out = {}
+    for language, (short, long) in cases.items():
+        short_ms = statistics.median(timed(search.search, short, 5) for _ in range(ROUNDS * 2))
+        long_ms = statistics.median(timed(search.search, long, 5) for _ in range(ROUNDS * 2))
+        out[language] = {
+            "short_ms": round(short_ms, 1),
+            "long_2000_ms": round(long_ms, 1),
+            "ratio": round(long_ms / short_ms, 1),
+        }
+    return out
 
 
 def timed(fn, *args) -> float:
@@ -70,14 +103,17 @@ def main() -> None:
     index.ensure()
     report["index_load_ms"] = round(timed(index.load), 1)
     report["model_warm_up_ms"] = round(timed(index.warm_up), 1)
-    search = HandbookSearch(index)
+    search = HandbookSearch(index, max_query_chars=Settings().max_query_chars)
     questions = [
-        json.loads(line)["query"] for line in (DATA / "retrieval_dev.jsonl").read_text().splitlines()
+        json.loads(line)["query"]
+        for name in ("retrieval_dev.jsonl", "retrieval_check.jsonl")
+        for line in (DATA / name).read_text(encoding="utf-8").splitlines()
     ]
     for question in questions:  # warm every code path once
         search.search(question, 5)
     samples = [timed(search.search, q, 5) for _ in range(ROUNDS) for q in questions]
     report["search_latency"] = _percentiles(samples)
+    report["long_question_cost"] = bench_long_questions(search)
     report["rss_mib"] = {"before_load": rss_before, "after_load_and_searches": _rss_mib()}
     services = build_services(settings)
     utterances = [
@@ -87,6 +123,7 @@ def main() -> None:
         [timed(services.analyser.analyse, text) for _ in range(ROUNDS) for text in utterances]
     )
     report["rehearsal_turn_latency"] = _percentiles(bench_turns(services))
+    report["rehearsal_turn_latency_natural"] = _percentiles(bench_probe_turns(services))
     report["http_turn_latency"] = _percentiles(http_turn_latencies(settings, services))
     for name, samples in webhook_ack_latencies(settings, services).items():
         report[f"webhook_{name}_latency"] = _percentiles(samples)
@@ -105,6 +142,20 @@ def bench_turns(services) -> list[float]:
             for line in lines:
                 conversation = Conversation.from_dict(conversation.to_dict())
                 samples.append(timed(services.rehearsal.reply, conversation, line))
+    return samples
+
+
+def bench_probe_turns(services) -> list[float]:
+    """Every line of the tuning probes (natural questions, all six scenarios, both languages)."""
+    samples = []
+    for line in (
+        (Path(__file__).parent / "tune" / "client_tune.jsonl").read_text(encoding="utf-8").splitlines()
+    ):
+        probe = json.loads(line)
+        conversation, _ = services.rehearsal.start(probe["scenario"], probe["lang"], 1)
+        for text in [*probe["prefix"], probe["question"]]:
+            conversation = Conversation.from_dict(conversation.to_dict())
+            samples.append(timed(services.rehearsal.reply, conversation, text))
     return samples
 
 

@@ -31,10 +31,10 @@ class Services:
     drills: DrillEngine
 
 
-def build_index(settings: Settings) -> HandbookIndex:
+def build_index(settings: Settings, use_seed: bool = True) -> HandbookIndex:
     """The index object for the configured corpus and embedder (nothing loaded yet)."""
     embedder = make_embedder(settings.embedder, threads=settings.embedder_threads)
-    return HandbookIndex(settings.index_dir, settings.knowledge_dir, embedder)
+    return HandbookIndex(settings.index_dir, settings.knowledge_dir, embedder, use_seed=use_seed)
 
 
 def build_services(settings: Settings, progress: Progress | None = None) -> Services:
@@ -45,11 +45,11 @@ def build_services(settings: Settings, progress: Progress | None = None) -> Serv
     index.ensure(progress)
     index.warm_up()
     cards = CardIndex(load_cards(settings.playbooks_dir), index, settings.playbooks_dir)
-    cards.warm_up()
     frameworks = load_frameworks(settings.playbooks_dir)
     memo = EmbeddingMemo(index.embedder, settings.data_dir / CACHE_DIR, settings.knowledge_dir / SEED_CACHE)
-    analyser = UtteranceAnalyser(index.embedder, frameworks, memo=memo)
+    analyser = UtteranceAnalyser(index.embedder, frameworks, memo=memo, max_chars=settings.max_query_chars)
     analyser.warm_up()
+    cards.warm_up(memo)
     coaching = load_coaching(settings.playbooks_dir, frameworks)
     coach = Coach(frameworks, coaching, index.passages, settings.playbooks_dir)
     search = HandbookSearch(index, max_query_chars=settings.max_query_chars)

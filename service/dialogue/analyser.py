@@ -31,8 +31,6 @@ from ..retrieval.embedders import Embedder, EmbeddingMemo
 from ..text import Language, detect_language, focus
 from .features import CommandMatcher, CueMatcher, QuestionDetector
 
-MAX_CHARS = 2000  # an utterance is a chat line; longer input is a paste, not a move
-
 
 @dataclass(frozen=True)
 class Classification:
@@ -287,11 +285,13 @@ class UtteranceAnalyser:
         frameworks: Frameworks,
         exemplars_as: str = "query",
         memo: EmbeddingMemo | None = None,
+        max_chars: int = 2000,  # the settings' SALESCOACH_MAX_QUERY_CHARS (container passes it)
     ) -> None:
         if exemplars_as not in {"query", "passage"}:
             raise InvalidInput("exemplars_as must be 'query' or 'passage'")
         self.embedder = embedder
         self.memo = memo or EmbeddingMemo(embedder)
+        self.max_chars = max_chars
         self.frameworks = frameworks
         self.exemplars_as = exemplars_as
         self.questions = QuestionDetector(frameworks.question_cues)
@@ -320,7 +320,7 @@ class UtteranceAnalyser:
         """Classify ``text`` with one framework: ``spin``, ``fabe``, ``lscpa`` or ``moves``."""
         if framework not in self.scorers:
             raise InvalidInput(f"unknown framework {framework!r}: use one of {', '.join(self.scorers)}")
-        text = _checked(text)
+        text = self._checked(text)
         language = detect_language(text)
         if framework == MOVES_FILE and (command := self._command(text, language)):
             return command
@@ -344,13 +344,13 @@ class UtteranceAnalyser:
         """The utterance's embedding, as ``analyse`` computes it (pass it back to avoid a second one);
         of a long paste, its focus (bounded cost)."""
         self.warm_up()
-        return self.embedder.embed_queries([focus(_checked(text))])[0]
+        return self.embedder.embed_queries([focus(self._checked(text))])[0]
 
     def analyse(
         self, text: str, context: AnalysisContext | None = None, vector: np.ndarray | None = None
     ) -> Analysis:
         """All four verdicts for ``text`` from a single embedding (``vector``, when already computed)."""
-        text = _checked(text)
+        text = self._checked(text)
         language = detect_language(text)
         if vector is None:
             vector, is_question = self._embed(text, language)
@@ -370,6 +370,14 @@ class UtteranceAnalyser:
         vector = self.embedder.embed_queries([focus(text)])[0]
         return vector, self.questions.is_question(text, language)
 
+    def _checked(self, text: str) -> str:
+        if not isinstance(text, str) or not text.strip():
+            raise InvalidInput("utterance is empty")
+        text = text.strip()
+        if len(text) > self.max_chars:
+            raise InvalidInput(f"utterance is longer than {self.max_chars} characters")
+        return text
+
     def _command(self, text: str, language: Language) -> Classification | None:
         label = self.commands.match(text)
         if label is None:
@@ -384,12 +392,3 @@ class UtteranceAnalyser:
             language=language,
             command=True,
         )
-
-
-def _checked(text: str) -> str:
-    if not isinstance(text, str) or not text.strip():
-        raise InvalidInput("utterance is empty")
-    text = text.strip()
-    if len(text) > MAX_CHARS:
-        raise InvalidInput(f"utterance is longer than {MAX_CHARS} characters")
-    return text

@@ -11,6 +11,7 @@ from ..errors import PlaybookError
 from ..playbooks.cards import Card
 from ..text import Language, match_key, sentences
 from .citations import CitationResolver
+from .embedders import EmbeddingMemo
 from .index import HandbookIndex
 from .passage import Passage
 
@@ -55,8 +56,9 @@ class CardIndex:
         self._passages: dict[str, list[Passage]] = {}
         self.rule = CARD_RULE
 
-    def warm_up(self) -> None:
-        """Resolve every citation (a broken one fails start-up) and embed the example questions."""
+    def warm_up(self, memo: EmbeddingMemo | None = None) -> None:
+        """Resolve every citation (a broken one fails start-up) and embed the example questions
+        (through ``memo`` when given: cached between start-ups)."""
         if self._vectors is not None:
             return
         resolver = CitationResolver(self.index.passages)
@@ -68,7 +70,8 @@ class CardIndex:
             for _, question in card.questions.items():
                 texts.append(question)
                 owner.append(number)
-        self._vectors = self.index.embedder.embed_queries(texts) if texts else np.zeros((0, 1), np.float32)
+        embed = memo.queries if memo is not None else self.index.embedder.embed_queries
+        self._vectors = embed(texts) if texts else np.zeros((0, 1), np.float32)
         self._owner = np.array(owner)
 
     def _resolve(self, resolver: CitationResolver, card: Card, number: int) -> Passage:

@@ -79,7 +79,10 @@ class Manifest:
 class HandbookIndex:
     """Build, save, load and hold the searchable handbook passages. ``__init__`` is cheap."""
 
-    def __init__(self, index_dir: Path, knowledge_dir: Path, embedder: Embedder) -> None:
+    def __init__(
+        self, index_dir: Path, knowledge_dir: Path, embedder: Embedder, use_seed: bool = True
+    ) -> None:
+        self.use_seed = use_seed  # False: embed everything (to measure a build from nothing)
         self.index_dir = Path(index_dir)
         self.knowledge_dir = Path(knowledge_dir)
         self.embedder = embedder
@@ -140,7 +143,7 @@ class HandbookIndex:
         texts = [passage.embedding_text for passage in passages]
         texts_en = [passage.embedding_text_en for passage in passages if passage.text_en]
         asked = [question.text for question in questions]
-        seeds = self.knowledge_dir / SEED_CACHE
+        seeds = self.knowledge_dir / SEED_CACHE if self.use_seed else None
         cache = EmbeddingCache(self.index_dir.parent / CACHE_DIR, self.embedder.id, seed=seeds)
         query_cache = EmbeddingCache(
             self.index_dir.parent / CACHE_DIR, f"{self.embedder.id}#query", seed=seeds

@@ -40,7 +40,7 @@ class SearchResult:
 class HandbookSearch:
     """``search(query, k)`` over a loaded ``HandbookIndex``."""
 
-    def __init__(self, index: HandbookIndex, max_query_chars: int = 2000) -> None:
+    def __init__(self, index: HandbookIndex, max_query_chars: int) -> None:
         self.index = index
         self.expander = QueryExpander(index.glossary)
         self.max_query_chars = max_query_chars

@@ -28,7 +28,7 @@ def test_build_saves_manifest_and_loads_back(tmp_path, knowledge, e5):
     assert not reloaded.is_stale()
     assert reloaded.ensure() is False  # loaded, not rebuilt
     assert [p.text for p in reloaded.passages] == [p.text for p in index.passages]
-    hit = HandbookSearch(reloaded).search("团购客户有哪几种", k=1).hits[0]
+    hit = HandbookSearch(reloaded, max_query_chars=2000).search("团购客户有哪几种", k=1).hits[0]
     assert hit.passage.section == "二、团购客户"
 
 
