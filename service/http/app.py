@@ -28,13 +28,13 @@ from ..sessions import SessionService
 from ..settings import Settings
 from ..store import SessionStore, default_database_url
 from .api import router as api_router
+from .boot import boot_data
 from .errors import ERROR_RESPONSES, install_error_handlers
 from .logs import configure_logging
 from .metrics import Metrics
 from .middleware import RequestBody, RequestLog
 from .openapi import install_openapi
 from .sessions_api import router as sessions_router
-from .sessions_api import scenario_list
 from .webhooks import router as webhooks_router
 
 log = logging.getLogger("salescoach.app")
@@ -99,9 +99,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page(request: Request, lang: str = "zh") -> Response:
         language = lang if lang in ("zh", "en") else "zh"
-        scenarios = scenario_list(request.app.state.services)
+        root = request.scope.get("root_path", "")
+        boot = boot_data(request.app.state.services, language, root)
         return templates.TemplateResponse(
-            request, "index.html", {"request": request, "lang": language, "scenarios": scenarios}
+            request, "index.html", {"request": request, "lang": language, "boot": boot}
         )
 
     @app.get("/passages/{passage_id}", response_class=HTMLResponse, include_in_schema=False)

@@ -10,11 +10,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from service.settings import PROJECT_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCRIPT = PROJECT_ROOT / "tests" / "dialogue" / "scripts" / "intercom_gatekeeper.good.zh.txt"
+SCENARIO = PROJECT_ROOT / "playbooks" / "scenarios" / "intercom_gatekeeper.yaml"
+HAN = re.compile(r"[\u4e00-\u9fff]")
 STAGES = ["opening", "situation", "problem", "implication", "need_payoff", "pitch", "objection", "commitment"]
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -60,6 +63,8 @@ def test_web_page_end_to_end(live_server: str, shots) -> None:
     expect = sync_api.expect
     expect.set_options(timeout=30_000)
     lines = [line.strip() for line in SCRIPT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    scenario = yaml.safe_load(SCENARIO.read_text(encoding="utf-8"))
+    fact = scenario["facts"][0]  # a situation question from its asked_by should reveal it
 
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
@@ -91,23 +96,40 @@ def test_web_page_end_to_end(live_server: str, shots) -> None:
             tid("mode-select").select_option("rehearsal")
             tid("scenario-select").select_option("intercom_gatekeeper")
             tid("session-lang").select_option("zh")
+            # the difficulty names come from the playbook (rehearsal.yaml), the default is the scenario's
+            expect(tid("difficulty-select").locator("option")).to_have_count(4)
+            tid("difficulty-select").select_option(label="容易")
             tid("start-button").click()
             expect(tid("bubble-coach")).to_have_count(1)  # the scenario briefing
+            expect(tid("chat-subtitle")).to_contain_text("难度: 容易")
+            expect(tid("learned-panel")).to_be_visible()
+            expect(tid("learned-item")).to_have_count(0)
             expect(tid("stage-opening")).to_have_attribute("data-status", "current")
             expect(tid("session-item")).to_have_count(1)
             session_id = tid("session-item").first.get_attribute("data-session-id")
             assert session_id and re.fullmatch(r"[0-9a-f]{8,}", session_id)
 
             # -- the scripted visit: client and coach answer, the stage bar advances ---------------
-            for line in lines[:5]:
+            say(lines[0])
+            say(fact["asked_by"]["zh"][0])
+            # -- the learned panel fills: the fact just asked about appears under its kind ----------
+            learned_fact = page.locator(f'[data-testid="learned-item"][data-unit-id="{fact["id"]}"]')
+            expect(learned_fact).to_have_count(1)
+            expect(learned_fact).to_have_attribute("data-kind", "fact")
+            expect(tid("learned-item-group-fact")).to_be_visible()
+            assert len(learned_fact.inner_text().strip()) > 5
+            expect(tid("learned-count")).not_to_have_text("0")
+            for line in lines[1:5]:
                 say(line)
+            # the difficulty admitted to the problem question is listed too
+            expect(page.locator('[data-testid="learned-item"][data-kind="problem"]').first).to_be_visible()
             assert tid("bubble-client").count() >= 4
             assert tid("bubble-coach").count() >= 5
             expect(tid("stage-opening")).to_have_attribute("data-status", "done")
             assert stage_index() >= STAGES.index("problem"), tid("stage-bar").get_attribute("data-stage")
             expect(page.locator(".stage.current")).to_have_count(1)
             # the analysis under a salesperson message: "这个项目一共有多少栋楼、多少户？" is a situation question
-            second = tid("bubble-user").nth(1)
+            second = tid("bubble-user").nth(2)
             expect(second.get_by_test_id("analysis")).to_contain_text("SPIN")
             expect(second.get_by_test_id("analysis")).to_contain_text("背景问题")
 
@@ -133,6 +155,16 @@ def test_web_page_end_to_end(live_server: str, shots) -> None:
             assert card.get_by_test_id("check").count() >= 3
             expect(card.get_by_test_id("score-chart")).to_be_in_viewport()
             shots(page, "rehearsal-scorecard")
+            # -- the scorecard lists what was learned (as the panel did) and what was missed --------
+            learned = tid("learned-item").count()
+            assert learned >= 2
+            expect(card.get_by_test_id("score-learned").get_by_test_id("learned-unit")).to_have_count(learned)
+            expect(card.get_by_test_id("score-missed")).to_be_visible()
+            missed = card.get_by_test_id("score-missed").get_by_test_id("missed-unit")
+            for index in range(missed.count()):  # each miss names the question that would have found it
+                expect(missed.nth(index).get_by_test_id("missed-question")).to_contain_text("问题")
+            card.get_by_test_id("score-learned").scroll_into_view_if_needed()
+            shots(page, "rehearsal-learned-missed")
 
             # -- markup in a message is text, never code -------------------------------------------
             say(XSS)
@@ -158,7 +190,9 @@ def test_web_page_end_to_end(live_server: str, shots) -> None:
             assert page.evaluate("typeof window.__pwned") == "undefined"
             expect(tid("stage-debrief")).to_be_visible()
             expect(tid("scorecard").first).to_be_visible()
-            expect(tid("bubble-user").nth(1).get_by_test_id("analysis")).to_contain_text("SPIN")
+            expect(tid("bubble-user").nth(2).get_by_test_id("analysis")).to_contain_text("SPIN")
+            expect(tid("learned-item")).to_have_count(learned)  # rebuilt from the stored turns
+            expect(tid("chat-subtitle")).to_contain_text("难度: 容易")
             tid("bubble-user").first.scroll_into_view_if_needed()
             shots(page, "resumed-session")
 
@@ -175,8 +209,21 @@ def test_web_page_end_to_end(live_server: str, shots) -> None:
             expect(tid("bubble-coach")).to_have_count(2)
             answer = tid("bubble-coach").last
             expect(answer).to_contain_text("objection")
-            answer.get_by_test_id("citation").first.locator("summary").click()
-            expect(answer.get_by_test_id("citation-text").first).to_be_visible()
+            cited = answer.get_by_test_id("citation").first
+            cited.locator("summary").click()
+            expect(cited.get_by_test_id("citation-text")).to_be_visible()
+            # the English interface shows the English passage; the Chinese original is one click away
+            english = cited.get_by_test_id("citation-text").inner_text()
+            assert re.search(r"[A-Za-z]{3,}", english) and not HAN.search(english), english
+            original = cited.get_by_test_id("citation-original")
+            expect(original).to_be_hidden()
+            cited.get_by_test_id("citation-toggle").click()
+            expect(original).to_be_visible()
+            assert HAN.search(original.inner_text())
+            expect(cited.get_by_test_id("citation-toggle")).to_have_attribute("aria-expanded", "true")
+            expect(cited.locator("a.cite-link")).to_have_attribute(
+                "href", re.compile(r"/passages/.+\?lang=en$")
+            )
             expect(tid("session-item")).to_have_count(2)
 
             # -- handbook search --------------------------------------------------------------------
@@ -185,7 +232,10 @@ def test_web_page_end_to_end(live_server: str, shots) -> None:
             expect(tid("search-result").first).to_be_visible()
             result = tid("search-result").first
             result.locator("summary").click()
-            expect(result.locator(".cite-text")).to_be_visible()
+            expect(result.get_by_test_id("citation-text")).to_be_visible()
+            assert not HAN.search(result.get_by_test_id("citation-text").inner_text())
+            result.get_by_test_id("citation-toggle").click()
+            expect(result.get_by_test_id("citation-original")).to_be_visible()
             shots(page, "ask-english-and-search")
 
             # -- an API error is shown politely ----------------------------------------------------

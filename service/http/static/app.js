@@ -1,9 +1,15 @@
 // SalesCoach page: vanilla ES module, no framework. Every piece of data goes into the DOM through
 // textContent or createElement — never innerHTML — so a transcript holding "<script>" stays text.
 
-const boot = JSON.parse(document.getElementById("boot").textContent);
-const BASE = boot.base || "";
-const SCENARIOS = boot.scenarios || [];
+import { $, addStrings, api, boot, citationNode, citationNodes, el, pick, t, ui } from "./common.js";
+import { analysisBadges, frameworkTitle, scorecardNode, unitGroups } from "./scorecard.js";
+import { initPlan } from "./plan.js";
+import { initReview } from "./review.js";
+
+const BUILT_IN = boot.scenarios || [];
+let SCENARIOS = BUILT_IN;
+const FRAMEWORKS = boot.frameworks || [];
+const DIFFICULTIES = boot.difficulties || [];
 const STORE_KEY = "salescoach.sessions";
 const ACTIVE_KEY = "salescoach.active";
 const STAGES = ["opening", "situation", "problem", "implication", "need_payoff", "pitch", "objection", "commitment"];
@@ -44,36 +50,24 @@ const I18N = {
     coach: "教练",
     exercise: "练习题",
     thinking: "对方正在回复……",
-    citation: "出处",
     section: "章节",
     suggestions: "试试这样说",
     stages: {
       opening: "开场", situation: "S 背景", problem: "P 难点", implication: "I 暗示",
       need_payoff: "N 需求效益", pitch: "介绍方案", objection: "处理异议", commitment: "推进承诺",
     },
-    spin: { situation: "背景问题", problem: "难点问题", implication: "暗示问题", need_payoff: "需求效益问题", other: "其他" },
-    fabe: { feature: "特点 F", advantage: "优势 A", benefit: "利益 B", evidence: "证据 E" },
-    lscpa: { listen: "倾听 L", share: "分享感受 S", clarify: "澄清 C", present: "提出方案 P", ask: "要求行动 A" },
-    question: "提问",
-    statement: "陈述",
-    unsure: "不确定",
-    move: "动作",
-    scorecard: "评分卡",
-    score: "得分",
-    questionCounts: "SPIN 提问次数",
-    talkRatio: "你说话的占比",
-    turns: "轮次",
-    checksPassed: "通过的检查",
-    passed: "通过",
-    missed: "未做到",
-    advice: "建议",
-    evidence: "依据",
-    chartLabel: "各类 SPIN 问题的数量",
+    difficulty: "难度",
+    defaultDifficulty: "默认（场景设定）",
+    learnedPanel: "客户信息",
+    learnedPanelHint: "客户在回答中透露的情况、难点、影响和需求会出现在这里。",
+    customScenario: "自定义",
+    tabPractice: "练习",
+    tabReview: "复盘",
+    tabPlan: "拜访计划",
+    tabsLabel: "功能",
     modeNames: { rehearsal: "情景演练", drill: "专项练习", ask: "向教练提问" },
     stageDone: "已结束",
     finished: "已结束",
-    genericError: "出了点问题，请稍后再试。",
-    networkError: "连不上服务器，请检查网络后再试。",
     sessionGone: "这次练习在服务器上找不到了，已从列表中移除。",
     loading: "加载中……",
   },
@@ -112,36 +106,24 @@ const I18N = {
     coach: "Coach",
     exercise: "Exercise",
     thinking: "Waiting for the reply…",
-    citation: "Source",
     section: "Section",
     suggestions: "Try saying",
     stages: {
       opening: "Opening", situation: "S Situation", problem: "P Problem", implication: "I Implication",
       need_payoff: "N Need-payoff", pitch: "Pitch", objection: "Objection", commitment: "Commitment",
     },
-    spin: { situation: "Situation Q", problem: "Problem Q", implication: "Implication Q", need_payoff: "Need-payoff Q", other: "other" },
-    fabe: { feature: "Feature", advantage: "Advantage", benefit: "Benefit", evidence: "Evidence" },
-    lscpa: { listen: "Listen", share: "Share", clarify: "Clarify", present: "Present", ask: "Ask" },
-    question: "Question",
-    statement: "Statement",
-    unsure: "unsure",
-    move: "Move",
-    scorecard: "Scorecard",
-    score: "Score",
-    questionCounts: "SPIN questions asked",
-    talkRatio: "Your share of the talking",
-    turns: "Turns",
-    checksPassed: "Checks passed",
-    passed: "Passed",
-    missed: "Missed",
-    advice: "Advice",
-    evidence: "Evidence",
-    chartLabel: "Number of SPIN questions by type",
+    difficulty: "Difficulty",
+    defaultDifficulty: "Default (the scenario's)",
+    learnedPanel: "What you've learned",
+    learnedPanelHint: "Facts, difficulties, consequences and needs the client reveals appear here.",
+    customScenario: "custom",
+    tabPractice: "Practice",
+    tabReview: "Review",
+    tabPlan: "Visit plan",
+    tabsLabel: "Sections",
     modeNames: { rehearsal: "Rehearsal", drill: "Drill", ask: "Ask the coach" },
     stageDone: "Finished",
     finished: "finished",
-    genericError: "Something went wrong. Please try again.",
-    networkError: "Can't reach the server. Please check your connection and try again.",
     sessionGone: "That session no longer exists on the server; it was removed from the list.",
     loading: "Loading…",
   },
@@ -151,74 +133,14 @@ const I18N = {
 // state
 
 const state = {
-  ui: I18N[boot.lang] ? boot.lang : "zh",
   session: null, // {id, mode, scenario, framework, lang, stage, finished}
   items: [], // rendered history: [{kind: "user", text, analysis} | {kind: "reply", reply}]
   busy: false,
   showCard: false, // scroll the transcript to the newest scorecard on the next render
+  searchResults: null, // the last handbook search's results (re-rendered in the other language)
 };
 
-const $ = (id) => document.getElementById(id);
-const t = (key) => I18N[state.ui][key] ?? I18N.en[key] ?? key;
-
-/** Create an element with attributes and children (strings become text nodes). */
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key === "testid") node.dataset.testid = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-const SVG_NS = "http://www.w3.org/2000/svg";
-function svg(tag, attrs = {}, text) {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-// ---------------------------------------------------------------------------------------------
-// API
-
-class ApiError extends Error {}
-
-async function api(path, options = {}) {
-  const init = { method: options.method || "GET", headers: { Accept: "application/json" } };
-  if (options.body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(options.body);
-  }
-  let response;
-  try {
-    response = await fetch(BASE + path, init);
-  } catch {
-    throw new ApiError(t("networkError"));
-  }
-  let payload = null;
-  try {
-    payload = await response.json();
-  } catch {
-    payload = null;
-  }
-  if (!response.ok) {
-    const message = payload?.error?.message || (typeof payload?.detail === "string" ? payload.detail : null);
-    const error = new ApiError(message || t("genericError"));
-    error.status = response.status;
-    error.code = payload?.error?.code;
-    throw error;
-  }
-  return payload;
-}
+addStrings(I18N);
 
 function showError(message) {
   $("error-text").textContent = message;
@@ -275,14 +197,10 @@ function sessionTitle(info) {
     const scenario = scenarioById(info.scenario);
     return scenario ? pick(scenario.title) : info.scenario || names.rehearsal;
   }
-  if (info.mode === "drill") return `${names.drill} · ${(info.framework || "").toUpperCase()}`;
+  if (info.mode === "drill") return `${names.drill} · ${frameworkTitle(info.framework || "")}`;
   return names.ask;
 }
 
-function pick(localized) {
-  if (!localized || typeof localized !== "object") return localized || "";
-  return localized[state.ui] || localized.zh || localized.en || "";
-}
 
 function renderSessionList() {
   const list = $("session-list");
@@ -291,7 +209,7 @@ function renderSessionList() {
   $("sessions-empty").hidden = sessions.length > 0;
   for (const info of sessions) {
     const active = state.session?.id === info.id;
-    const when = info.updated ? new Date(info.updated).toLocaleString(state.ui === "zh" ? "zh-CN" : "en-GB") : "";
+    const when = info.updated ? new Date(info.updated).toLocaleString(ui.lang === "zh" ? "zh-CN" : "en-GB") : "";
     const meta = [t("modeNames")[info.mode] || info.mode, (info.lang || "").toUpperCase(), when]
       .filter(Boolean)
       .join(" · ");
@@ -327,17 +245,63 @@ function renderSessionList() {
 // static UI text
 
 function applyStaticText() {
-  document.documentElement.lang = state.ui === "zh" ? "zh-CN" : "en";
+  document.documentElement.lang = ui.lang === "zh" ? "zh-CN" : "en";
   for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of document.querySelectorAll("[data-i18n-label]")) node.setAttribute("aria-label", t(node.dataset.i18nLabel));
+  for (const node of document.querySelectorAll("[data-i18n-placeholder]")) node.placeholder = t(node.dataset.i18nPlaceholder);
   $("message").placeholder = t("placeholder");
   $("search-input").placeholder = t("searchPlaceholder");
   fillScenarios();
+  fillFrameworks();
+  fillDifficulties();
+}
+
+function fillFrameworks() {
+  const select = $("framework");
+  const current = select.value;
+  select.replaceChildren(...FRAMEWORKS.filter((f) => f.drill).map((f) => el("option", { value: f.id, text: pick(f.names) })));
+  if (current) select.value = current;
+}
+
+function fillDifficulties() {
+  const select = $("difficulty");
+  const current = select.value;
+  select.replaceChildren(
+    el("option", { value: "", text: t("defaultDifficulty") }),
+    ...DIFFICULTIES.map((d) => el("option", { value: d.id, text: pick(d.names) })),
+  );
+  select.value = current || "";
+}
+
+/** Built-in and custom scenarios from the API (the boot data has the built-in ones already). */
+async function loadScenarios() {
+  try {
+    const data = await api("/api/scenarios");
+    if (Array.isArray(data?.scenarios) && data.scenarios.length) {
+      SCENARIOS = data.scenarios;
+      fillScenarios();
+    }
+  } catch {
+    /* the boot data's scenarios remain */
+  }
+}
+
+/** Make sure a scenario (e.g. one built from a visit plan) can be named in the chat title. */
+function knowScenario(scenario) {
+  if (scenario?.id && !scenarioById(scenario.id)) SCENARIOS = [...SCENARIOS, { custom: true, ...scenario }];
 }
 
 function fillScenarios() {
   const select = $("scenario");
   const current = select.value;
-  select.replaceChildren(...SCENARIOS.map((s) => el("option", { value: s.id, text: pick(s.title) })));
+  const builtIn = new Set(BUILT_IN.map((s) => s.id));
+  const option = (s) => el("option", { value: s.id, text: pick(s.title) || s.id });
+  const custom = SCENARIOS.filter((s) => !builtIn.has(s.id) || s.custom);
+  const standard = SCENARIOS.filter((s) => !custom.includes(s));
+  select.replaceChildren(...standard.map(option));
+  if (custom.length) {
+    select.append(el("optgroup", { label: t("customScenario"), testid: "custom-scenarios" }, ...custom.map(option)));
+  }
   if (current && scenarioById(current)) select.value = current;
   else if (scenarioById("intercom_gatekeeper")) select.value = "intercom_gatekeeper";
   describeScenario();
@@ -352,7 +316,7 @@ function describeScenario() {
 
 function setUiLanguage(lang) {
   if (!I18N[lang]) return;
-  state.ui = lang;
+  ui.lang = lang;
   $("ui-lang").value = lang;
   const url = new URL(window.location.href);
   url.searchParams.set("lang", lang);
@@ -360,6 +324,8 @@ function setUiLanguage(lang) {
   applyStaticText();
   renderSessionList();
   renderAll();
+  renderSearchResults();
+  for (const view of Object.values(views)) view.render();
 }
 
 function syncModeFields() {
@@ -375,8 +341,10 @@ function renderAll() {
   $("chat-title").textContent = session ? sessionTitle(session) : "";
   const scenario = session?.mode === "rehearsal" ? scenarioById(session.scenario) : null;
   const language = session ? (session.lang === "en" ? "English" : "中文") : "";
+  const level = DIFFICULTIES.find((d) => d.id === session?.difficulty);
   $("chat-subtitle").textContent = scenario
-    ? `${pick(scenario.persona?.name)} · ${pick(scenario.persona?.title)}`
+    ? [pick(scenario.persona?.name), pick(scenario.persona?.title), level && `${t("difficulty")}: ${pick(level.names)}`]
+        .filter(Boolean).join(" · ")
     : session
       ? [session.mode === "ask" ? null : t("modeNames")[session.mode], language].filter(Boolean).join(" · ")
       : "";
@@ -384,6 +352,7 @@ function renderAll() {
   $("message").disabled = !session || state.busy;
   $("send").disabled = !session || state.busy;
   renderStageBar();
+  renderLearned();
 
   const transcript = $("transcript");
   // Re-rendering keeps the citations the reader opened (details only ever get appended).
@@ -400,7 +369,7 @@ function renderAll() {
   }
   state.items.forEach((item, index) => {
     if (item.kind === "user") transcript.append(userBubble(item));
-    else if (item.kind === "scorecard") transcript.append(scorecardNode(item.scorecard));
+    else if (item.kind === "scorecard") transcript.append(scorecardNode(item.scorecard, { onDrill: startDrill }));
     else transcript.append(...replyNodes(item.reply, index === state.items.length - 1));
   });
   if (state.busy) transcript.append(el("div", { class: "typing", testid: "typing", text: t("thinking") }));
@@ -412,6 +381,18 @@ function renderAll() {
     transcript.scrollTop += card.getBoundingClientRect().top - transcript.getBoundingClientRect().top - 8;
   } else transcript.scrollTop = transcript.scrollHeight;
   state.showCard = false;
+}
+
+/** The "what you've learned" panel: every unit the client revealed so far, grouped by kind. */
+function renderLearned() {
+  const panel = $("learned");
+  const session = state.session;
+  panel.hidden = !(session && session.mode === "rehearsal");
+  if (panel.hidden) return;
+  const units = state.items.filter((i) => i.kind === "reply").flatMap((i) => i.reply.revealed || []);
+  $("learned-count").textContent = String(units.length);
+  $("learned-hint").hidden = units.length > 0;
+  $("learned-list").replaceChildren(...unitGroups(units, { testid: "learned-item" }));
 }
 
 function renderStageBar() {
@@ -456,44 +437,6 @@ function userBubble(item) {
   return node;
 }
 
-function analysisBadges(analysis) {
-  const labels = I18N[state.ui];
-  const unsure = analysis.unsure || {};
-  const badges = [];
-  const badge = (kind, text, isUnsure) =>
-    el("span", { class: `badge ${kind}${isUnsure ? " unsure" : ""}`, title: isUnsure ? t("unsure") : null, text: isUnsure ? `${text} ?` : text });
-  if (analysis.framework && Array.isArray(analysis.labels)) {
-    // A drill answer: {framework, labels, unsure} for the framework being drilled.
-    const kind = analysis.framework;
-    const names = labels[kind] || {};
-    for (const label of analysis.labels) {
-      badges.push(badge(kind, `${kind.toUpperCase()} · ${names[label] || label}`, analysis.unsure === true));
-    }
-    return el("div", { class: "analysis", testid: "analysis" }, ...badges);
-  }
-  badges.push(badge("kind", analysis.is_question ? t("question") : t("statement")));
-  if (analysis.spin) badges.push(badge("spin", `SPIN · ${labels.spin[analysis.spin] || analysis.spin}`, unsure.spin));
-  for (const part of analysis.fabe || []) badges.push(badge("fabe", `FABE · ${labels.fabe[part] || part}`, unsure.fabe));
-  if (analysis.lscpa) badges.push(badge("lscpa", `LSCPA · ${labels.lscpa[analysis.lscpa] || analysis.lscpa}`, unsure.lscpa));
-  if (analysis.move) badges.push(badge("move", `${t("move")} · ${analysis.move.replaceAll("_", " ")}`, unsure.moves));
-  return el("div", { class: "analysis", testid: "analysis" }, ...badges);
-}
-
-function citationNodes(citations) {
-  return (citations || []).map((c) =>
-    el(
-      "details",
-      { class: "citation", testid: "citation" },
-      el("summary", {},
-        el("span", { class: "cite-mark", text: `§ ${t("citation")}` }),
-        el("span", { class: "cite-doc", text: c.doc || c.doc_id || "" }),
-        c.section ? el("span", { class: "cite-section", text: c.section }) : null),
-      el("blockquote", { class: "cite-text", testid: "citation-text", text: c.text || "" }),
-      el("p", { class: "cite-meta", text: [c.doc, c.section && `${t("section")}: ${c.section}`, c.passage_id].filter(Boolean).join(" · ") }),
-    ),
-  );
-}
-
 function replyNodes(reply, isLast) {
   const nodes = [];
   if (reply.client) {
@@ -513,75 +456,8 @@ function replyNodes(reply, isLast) {
         el("ul", {}, ...reply.suggestions.map((s) => el("li", { text: s })))),
     );
   }
-  if (reply.scorecard) nodes.push(scorecardNode(reply.scorecard));
+  if (reply.scorecard) nodes.push(scorecardNode(reply.scorecard, { onDrill: startDrill }));
   return nodes;
-}
-
-// ---------------------------------------------------------------------------------------------
-// scorecard
-
-function scorecardNode(card) {
-  const host = el("section", { class: "scorecard", testid: "scorecard", "aria-label": t("scorecard") });
-  const checks = card.checks || [];
-  const passed = checks.filter((c) => c.passed).length;
-  host.append(
-    el("div", { class: "score-head" },
-      el("h2", { text: t("scorecard") }),
-      el("div", { class: "score-value", testid: "score-value", "aria-label": `${t("score")} ${card.score}` },
-        el("span", { class: "score-number", text: String(card.score) }), el("span", { class: "score-max", text: "/100" }))),
-    el("div", { class: "score-grid" },
-      el("figure", { class: "chart" }, questionChart(card.question_counts || {}),
-        el("figcaption", { text: t("questionCounts") })),
-      el("div", { class: "score-stats" },
-        stat(t("checksPassed"), `${passed} / ${checks.length}`, checks.length ? passed / checks.length : 0, "checks"),
-        stat(t("talkRatio"), `${Math.round((card.talk_ratio || 0) * 100)}%`, card.talk_ratio || 0, "talk"),
-        el("p", { class: "hint", text: `${t("turns")}: ${card.turns ?? "—"}` }))),
-    el("ul", { class: "checks" }, ...checks.map(checkItem)),
-  );
-  return host;
-}
-
-function stat(label, value, fraction, kind) {
-  return el("div", { class: "stat" },
-    el("div", { class: "stat-top" }, el("span", { text: label }), el("strong", { text: value })),
-    el("div", { class: `meter ${kind}` }, el("span", { style: `width:${Math.max(0, Math.min(1, fraction)) * 100}%` })));
-}
-
-function questionChart(counts) {
-  const keys = ["situation", "problem", "implication", "need_payoff"];
-  const letters = { situation: "S", problem: "P", implication: "I", need_payoff: "N" };
-  const values = keys.map((k) => Number(counts[k]) || 0);
-  const max = Math.max(1, ...values);
-  const width = 280, height = 170, top = 18, bottom = 40, barWidth = 40, gap = (width - keys.length * barWidth) / (keys.length + 1);
-  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": t("chartLabel"), class: "bar-chart" });
-  root.dataset.testid = "score-chart";
-  root.append(svg("title", {}, t("chartLabel")));
-  root.append(svg("line", { x1: 8, x2: width - 8, y1: height - bottom, y2: height - bottom, class: "axis" }));
-  keys.forEach((key, i) => {
-    const x = gap + i * (barWidth + gap);
-    const barHeight = ((height - top - bottom) * values[i]) / max;
-    const y = height - bottom - barHeight;
-    root.append(svg("rect", { x, y, width: barWidth, height: Math.max(barHeight, 1.5), rx: 6, class: `bar bar-${key}` }));
-    root.append(svg("text", { x: x + barWidth / 2, y: y - 5, "text-anchor": "middle", class: "bar-value" }, String(values[i])));
-    root.append(svg("text", { x: x + barWidth / 2, y: height - bottom + 16, "text-anchor": "middle", class: "bar-letter" }, letters[key]));
-    root.append(svg("text", { x: x + barWidth / 2, y: height - bottom + 31, "text-anchor": "middle", class: "bar-label" },
-      (I18N[state.ui].spin[key] || key).replace(/问题| Q$/u, "")));
-  });
-  return root;
-}
-
-function checkItem(check) {
-  return el(
-    "li",
-    { class: `check ${check.passed ? "passed" : "missed"}`, testid: "check", "data-passed": String(!!check.passed) },
-    el("div", { class: "check-head" },
-      el("span", { class: "check-icon", "aria-hidden": "true", text: check.passed ? "✓" : "✗" }),
-      el("span", { class: "check-name", text: check.name || check.id }),
-      el("span", { class: "visually-hidden", text: check.passed ? t("passed") : t("missed") })),
-    check.evidence ? el("p", { class: "check-evidence", text: `${t("evidence")}: ${check.evidence}` }) : null,
-    !check.passed && check.advice ? el("p", { class: "check-advice", testid: "check-advice", text: `${t("advice")}: ${check.advice}` }) : null,
-    !check.passed ? citationNodes(check.citations) : null,
-  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -606,15 +482,12 @@ async function startSession(event) {
   const mode = $("mode").value;
   const body = { mode, lang: $("session-lang").value };
   if (mode === "rehearsal") body.scenario = $("scenario").value;
+  if (mode === "rehearsal" && $("difficulty").value) body.difficulty = $("difficulty").value;
   if (mode === "drill") body.framework = $("framework").value;
   setBusy(true);
   try {
     const result = await api("/api/sessions", { method: "POST", body });
-    state.session = { id: result.session_id, mode, scenario: body.scenario || null, framework: body.framework || null,
-      lang: body.lang, stage: result.reply.stage, finished: false };
-    state.items = [{ kind: "reply", reply: result.reply }];
-    applyReply(result.reply);
-    rememberSession({ id: state.session.id, mode, scenario: state.session.scenario, framework: state.session.framework, lang: body.lang });
+    openSession(result, body);
   } catch (error) {
     showError(error.message);
   } finally {
@@ -623,6 +496,44 @@ async function startSession(event) {
     $("message").focus();
   }
 }
+
+/** Show a session just started (here, from a visit plan, or a drill from a scorecard's miss). */
+function openSession(result, body) {
+  const mode = body.mode;
+  state.session = { id: result.session_id, mode, scenario: body.scenario || null, framework: body.framework || null,
+    lang: body.lang, stage: result.reply.stage, finished: false, difficulty: result.reply.difficulty || null };
+  state.items = [{ kind: "reply", reply: result.reply }];
+  applyReply(result.reply);
+  rememberSession({ id: state.session.id, mode, scenario: state.session.scenario, framework: state.session.framework, lang: body.lang });
+}
+
+/** Start a rehearsal the API already opened (a visit plan's) and show it in the Practice tab. */
+function showStartedSession(result, info) {
+  knowScenario(info.scenarioInfo);
+  selectTab("practice");
+  openSession(result, { mode: "rehearsal", scenario: info.scenario, lang: info.lang });
+  renderAll();
+  $("message").focus();
+}
+
+async function startDrill(framework) {
+  if (state.busy) return;
+  const lang = state.session?.lang || ui.lang;
+  clearError();
+  selectTab("practice");
+  setBusy(true);
+  try {
+    const result = await api("/api/sessions", { method: "POST", body: { mode: "drill", framework, lang } });
+    openSession(result, { mode: "drill", framework, lang });
+  } catch (error) {
+    showError(error.message);
+  } finally {
+    setBusy(false);
+    renderAll();
+    $("message").focus();
+  }
+}
+
 
 async function sendMessage(event) {
   event?.preventDefault();
@@ -675,7 +586,8 @@ async function resumeSession(id) {
   try {
     const data = await api(`/api/sessions/${encodeURIComponent(id)}`);
     state.session = { id: data.session_id, mode: data.mode, scenario: data.scenario, framework: data.framework,
-      lang: data.lang, stage: data.stage, finished: !!data.finished };
+      lang: data.lang, stage: data.stage, finished: !!data.finished,
+      difficulty: (data.turns || []).find((turn) => turn.data?.difficulty)?.data.difficulty || null };
     state.items = [];
     let scored = false;
     for (const turn of data.turns || []) {
@@ -717,31 +629,61 @@ async function searchHandbooks(event) {
   list.replaceChildren(el("li", { class: "hint", text: t("loading") }));
   try {
     const data = await api(`/api/search?q=${encodeURIComponent(query)}&k=5`);
-    list.replaceChildren();
-    if (!(data.results || []).length) list.append(el("li", { class: "hint", testid: "search-empty", text: t("noResults") }));
-    for (const r of data.results || []) {
-      list.append(
-        el("li", { testid: "search-result" },
-          el("details", { class: "citation" },
-            el("summary", {},
-              el("span", { class: "cite-doc", text: r.doc || r.doc_id || "" }),
-              r.section ? el("span", { class: "cite-section", text: r.section }) : null,
-              typeof r.score === "number" ? el("span", { class: "cite-score", text: r.score.toFixed(2) }) : null),
-            el("blockquote", { class: "cite-text", text: r.text || "" }),
-            el("p", { class: "cite-meta", text: r.passage_id || "" }))),
-      );
-    }
+    state.searchResults = data.results || [];
+    renderSearchResults();
   } catch (error) {
     list.replaceChildren();
     showError(error.message);
   }
 }
 
+function renderSearchResults() {
+  const list = $("search-results");
+  if (!state.searchResults) return;
+  list.replaceChildren();
+  if (!state.searchResults.length) list.append(el("li", { class: "hint", testid: "search-empty", text: t("noResults") }));
+  for (const r of state.searchResults) {
+    list.append(el("li", { testid: "search-result" }, citationNode(r, { mark: false, score: r.score, testid: "search-citation" })));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// tabs: practice, review, plan (the hash names the tab, so a reload keeps it)
+
+const TABS = ["practice", "review", "plan"];
+const views = {};
+
+function selectTab(name, options = {}) {
+  const tab = TABS.includes(name) ? name : "practice";
+  for (const other of TABS) {
+    const button = $(`tab-${other}`);
+    const selected = other === tab;
+    button.setAttribute("aria-selected", String(selected));
+    button.tabIndex = selected ? 0 : -1;
+    $(`view-${other}`).hidden = !selected;
+  }
+  const hash = tab === "practice" ? "" : `#${tab}`;
+  if (!options.keepHash && window.location.hash.split("/")[0] !== hash) {
+    window.history.replaceState(null, "", `${window.location.pathname}${window.location.search}${hash}`);
+  }
+  if (options.focus) $(`tab-${tab}`).focus();
+}
+
+function onTabKey(event) {
+  const index = TABS.indexOf(event.currentTarget.dataset.tab);
+  const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+  if (step) selectTab(TABS[(index + step + TABS.length) % TABS.length], { focus: true });
+  else if (event.key === "Home") selectTab(TABS[0], { focus: true });
+  else if (event.key === "End") selectTab(TABS[TABS.length - 1], { focus: true });
+  else return;
+  event.preventDefault();
+}
+
 // ---------------------------------------------------------------------------------------------
 // wiring
 
 function init() {
-  $("session-lang").value = state.ui;
+  $("session-lang").value = ui.lang;
   applyStaticText();
   syncModeFields();
   renderSessionList();
@@ -759,6 +701,15 @@ function init() {
     // Enter sends; Shift+Enter adds a line; never send while an IME is composing Chinese.
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing && e.keyCode !== 229) sendMessage(e);
   });
+
+  for (const name of TABS) {
+    $(`tab-${name}`).addEventListener("click", () => selectTab(name));
+    $(`tab-${name}`).addEventListener("keydown", onTabKey);
+  }
+  views.review = initReview({ onDrill: startDrill });
+  views.plan = initPlan({ onRehearsal: showStartedSession, difficulties: DIFFICULTIES });
+  selectTab(window.location.hash.slice(1).split("/")[0], { keepHash: true });
+  loadScenarios();
 
   const active = localStorage.getItem(ACTIVE_KEY);
   if (active && savedSessions().some((s) => s.id === active)) resumeSession(active);
