@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..text import Language
+from .turn import plain
 
 
 @dataclass
@@ -50,11 +51,11 @@ class Conversation:
     transcript: list[TurnRecord] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Conversation:
-        data = dict(data)
+        data = plain(data)  # nothing shared with the caller's dict
         data["transcript"] = [TurnRecord(**record) for record in data.get("transcript", [])]
         return cls(**data)
 

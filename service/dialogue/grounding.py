@@ -68,15 +68,33 @@ class Grounding:
 
 @dataclass
 class _Table:
-    """Embedded texts of one scenario, each row owned by a unit, a colleague or the withheld topics;
-    and each unit's words (what it is about, how it is asked, what it says)."""
+    """Embedded texts of one scenario (each row owned by a unit, a colleague, the withheld topics, a
+    generic question's kind or the off-script questions) and each unit's words."""
 
     vectors: np.ndarray
-    owners: list[str]  # "fact:id", "problem:id", "colleague:N", "withheld"
+    owners: list[str]  # "fact:id", "problem:id", "colleague:N", "withheld", "generic:KIND", "off_script"
     answer_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), dtype=np.float32))
     answer_owners: list[str] = field(default_factory=list)  # the units' own lines, embedded as passages
     words: dict[str, set[str]] = field(default_factory=dict)  # unit key -> its words
     common: set[str] = field(default_factory=set)  # words that say nothing about a unit here
+    units: dict[str, Fact | Problem] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.known = set().union(*self.words.values()) if self.words else set()
+        # rows of one owner are contiguous: the best of each owner is one reduceat over the run starts
+        runs = [i for i, owner in enumerate(self.owners) if i == 0 or owner != self.owners[i - 1]]
+        self._starts = np.asarray(runs, dtype=np.int64)
+        self._names = [self.owners[i] for i in runs]
+
+    def best(self, sims: np.ndarray, k: int = 1) -> dict[str, float]:
+        """Each owner's best similarity (the mean of its ``k`` best)."""
+        if k != 1 or not len(sims):
+            return _best_per_owner(self.owners, sims, k)
+        best: dict[str, float] = {}
+        for name, value in zip(self._names, np.maximum.reduceat(sims, self._starts).tolist(), strict=True):
+            if value > best.get(name, -2.0):
+                best[name] = value
+        return best
 
 
 class ScenarioGrounder:
@@ -97,14 +115,11 @@ class ScenarioGrounder:
         self.settings = settings
         self._generic_source = generic_questions
         self._off_script_source = off_script_questions
-        self._off_script: np.ndarray | None = None
-        self._generic: _Table | None = None
-        self._tables: dict[str, tuple[int, _Table]] = {}
+        self._tables: dict[str, tuple[Scenario, _Table]] = {}
         self._lock = threading.Lock()
 
     def warm_up(self, scenarios: Sequence[Scenario]) -> None:
-        """Embed the generic questions and every scenario's texts (idempotent)."""
-        self._generic_table()
+        """Embed every scenario's texts and the generic questions (idempotent)."""
         for scenario in scenarios:
             self._table(scenario)
 
@@ -115,17 +130,21 @@ class ScenarioGrounder:
     def features(self, scenario: Scenario, vector: np.ndarray, text: str) -> Features:
         """Every signal for every unit: how close the question is to the ways the unit is asked
         about (``ask``), how well the unit's own lines answer it (``answer``, e5's query-passage
-        relevance), and how many of the question's own words the unit knows (``words``)."""
+        relevance), and how many of the question's own words the unit knows (``words``).
+        One matrix product covers the scenario's texts, the generic and the off-script questions."""
         table = self._table(scenario)
-        ask = _best_per_owner(table.owners, table.vectors @ vector, self.settings.ask_k)
-        answer = _best_per_owner(table.answer_owners, table.answer_vectors @ vector)
+        settings = self.settings
+        ask = table.best(table.vectors @ vector, settings.ask_k)
+        answer = (
+            _best_per_owner(table.answer_owners, table.answer_vectors @ vector)
+            if settings.answer_weight
+            else {}
+        )
         # a single Chinese character says little and is often a segmentation leftover ("来着" → "着")
         own = [w for w in dict.fromkeys(self.tokens(text)) if w not in table.common and not _single_han(w)]
-        known = set().union(*table.words.values()) if table.words else set()
-        novel = [w for w in own if w not in known]
+        novel = [w for w in own if w not in table.known]
         lowered = text.lower()
-        settings = self.settings
-        units = {unit_key(u): u for u in scenario.units()}
+        units = table.units
         words = {key: (sum(w in table.words[key] for w in own) / len(own)) if own else 0.0 for key in units}
         scores = {
             key: round(
@@ -137,17 +156,17 @@ class ScenarioGrounder:
             )
             for key, unit in units.items()
         }
-        generic_kind, generic_score = self._generic_match(vector)
+        generic = [(key.split(":", 1)[1], value) for key, value in ask.items() if key.startswith("generic:")]
+        generic_kind, generic_score = max(generic, key=lambda item: item[1]) if generic else (None, 0.0)
         asides = {
             key: value for key, value in ask.items() if key.startswith("colleague:") or key == "withheld"
         }
-        off_script = max(ask.get("off_script", 0.0), self._generic_off_script(vector))
         return Features(
             scores=scores, ask={k: round(ask.get(k, 0.0), 4) for k in units},
             answer={k: round(answer.get(k, 0.0), 4) for k in units}, words=words,
             novel_share=len(novel) / len(own) if own else 0.0, novel=tuple(novel),
-            generic=generic_kind, generic_score=generic_score, asides=asides, off_script=off_script,
-            language=detect_language(text),
+            generic=generic_kind, generic_score=generic_score, asides=asides,
+            off_script=ask.get("off_script", 0.0), language=detect_language(text),
         )  # fmt: skip
 
     def decide(self, scenario: Scenario, f: Features) -> Grounding:
@@ -194,44 +213,36 @@ class ScenarioGrounder:
         hit = any(keyword.lower() in lowered for _, keyword in unit.keywords.items())
         return self.settings.keyword_bonus if hit else 0.0
 
-    def _generic_off_script(self, vector: np.ndarray) -> float:
-        if self._off_script is None:
-            with self._lock:
-                if self._off_script is None:
-                    self._off_script = self.embed([t for _, t in self._off_script_source.items()])
-        return float((self._off_script @ vector).max()) if len(self._off_script) else 0.0
-
-    def _generic_match(self, vector: np.ndarray) -> tuple[str | None, float]:
-        table = self._generic_table()
-        sims = table.vectors @ vector
-        index = int(np.argmax(sims))
-        return table.owners[index], float(sims[index])
-
     # -- tables ------------------------------------------------------------------------------------
-    def _generic_table(self) -> _Table:
-        if self._generic is None:
-            with self._lock:
-                if self._generic is None:
-                    owners, texts = [], []
-                    for kind, questions in self._generic_source.items():
-                        for _, question in questions.items():
-                            owners.append(kind)
-                            texts.append(question)
-                    self._generic = _Table(self.embed(texts), owners)
-        return self._generic
+    def _shared(self) -> tuple[list[str], list[str]]:
+        """The generic questions (by SPIN kind) and the generic off-script questions, any scenario."""
+        owners, texts = [], []
+        for kind, questions in self._generic_source.items():
+            for _, question in questions.items():
+                owners.append(f"generic:{kind}")
+                texts.append(question)
+        for _, question in self._off_script_source.items():
+            owners.append("off_script")
+            texts.append(question)
+        return owners, texts
 
     def _table(self, scenario: Scenario) -> _Table:
-        version = hash(scenario.model_dump_json())
+        """The scenario's table, built once per scenario object (scenarios are immutable; an edited
+        or stored one is a new object, and the embedding memo makes rebuilding it cheap)."""
         cached = self._tables.get(scenario.id)
-        if cached is not None and cached[0] == version:
+        if cached is not None and cached[0] is scenario:
             return cached[1]
         owners, texts = _scenario_texts(scenario)
+        shared_owners, shared = self._shared()
         answer_owners, answers = _answer_texts(scenario)
+        words, common = self._words(scenario)
         table = _Table(
-            self.embed(texts), owners, self.embed_answers(answers), answer_owners, *self._words(scenario)
-        )
+            vectors=self.embed([*texts, *shared]), owners=[*owners, *shared_owners],
+            answer_vectors=self.embed_answers(answers), answer_owners=answer_owners, words=words, common=common,
+            units={unit_key(u): u for u in scenario.units()},
+        )  # fmt: skip
         with self._lock:
-            self._tables[scenario.id] = (version, table)
+            self._tables[scenario.id] = (scenario, table)
         return table
 
     def _words(self, scenario: Scenario) -> tuple[dict[str, set[str]], set[str]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..retrieval.passage import Passage
@@ -88,4 +88,16 @@ class TurnReply:
     difficulty: str | None = None  # rehearsals: easy | normal | hard
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses, lists and dicts as fresh plain data (``dataclasses.asdict`` without its deep
+    copies of every string: a turn's reply is converted on every message)."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: plain(getattr(value, name)) for name in value.__dataclass_fields__}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    return value

