@@ -507,11 +507,19 @@ function openSession(result, body) {
   rememberSession({ id: state.session.id, mode, scenario: state.session.scenario, framework: state.session.framework, lang: body.lang });
 }
 
-/** Start a rehearsal the API already opened (a visit plan's) and show it in the Practice tab. */
-function showStartedSession(result, info) {
-  knowScenario(info.scenarioInfo);
+/** Show a rehearsal the API already opened (a visit plan's) in the Practice tab: its scenario id
+ *  comes from the session, its title from the scenario list (or the plan, if not listed). */
+async function showPlanRehearsal(result, info) {
+  let scenario = null;
+  try {
+    scenario = (await api(`/api/sessions/${encodeURIComponent(result.session_id)}`)).scenario;
+  } catch {
+    /* the session works without knowing its scenario's name */
+  }
+  await loadScenarios();
+  if (scenario) knowScenario({ id: scenario, ...info.scenarioInfo });
   selectTab("practice");
-  openSession(result, { mode: "rehearsal", scenario: info.scenario, lang: info.lang });
+  openSession(result, { mode: "rehearsal", scenario, lang: info.lang });
   renderAll();
   $("message").focus();
 }
@@ -707,12 +715,19 @@ function init() {
     $(`tab-${name}`).addEventListener("keydown", onTabKey);
   }
   views.review = initReview({ onDrill: startDrill });
-  views.plan = initPlan({ onRehearsal: showStartedSession, difficulties: DIFFICULTIES });
+  views.plan = initPlan({ onRehearsal: showPlanRehearsal, difficulties: DIFFICULTIES });
   selectTab(window.location.hash.slice(1).split("/")[0], { keepHash: true });
   loadScenarios();
 
+  const drill = new URLSearchParams(window.location.search).get("drill");
   const active = localStorage.getItem(ACTIVE_KEY);
-  if (active && savedSessions().some((s) => s.id === active)) resumeSession(active);
+  if (drill && FRAMEWORKS.some((f) => f.id === drill && f.drill)) {
+    // a scorecard's "practise this" link: /?drill=FRAMEWORK
+    const url = new URL(window.location.href);
+    url.searchParams.delete("drill");
+    window.history.replaceState(null, "", url);
+    startDrill(drill);
+  } else if (active && savedSessions().some((s) => s.id === active)) resumeSession(active);
   document.body.dataset.ready = "true";
 }
 

@@ -27,6 +27,11 @@ export function clientMarks(analysis) {
 /** Indices of the turns inside an objection span: from a client's objection until the client
  *  voices agreement, moves on without objecting after a salesperson's answer, or the visit ends. */
 export function objectionSpan(turns) {
+  if (turns.some((turn) => typeof turn.objection_open === "boolean")) {
+    // the API says which turns an objection was open for; the client turn raising it belongs too
+    return new Set(turns.flatMap((turn, index) =>
+      turn.objection_open || (turn.role === "client" && clientMarks(turn.analysis).includes("objection")) ? [index] : []));
+  }
   const inside = new Set();
   let open = false;
   let answered = false;
@@ -84,7 +89,8 @@ const METRICS = [
   ["questions", String],
   ["questions_per_10_turns", (v) => (Math.round(v * 10) / 10).toString()],
   ["spin_counts", (v) => SPIN_KEYS.map((k) => `${SPIN_LETTERS[k]} ${v?.[k] ?? 0}`).join(" · ")],
-  ["spin_order", (v) => (Array.isArray(v) ? v.map((k) => SPIN_LETTERS[k] || k).join(" → ") : String(v))],
+  ["spin_order", (v) => (Array.isArray(v) ? v.map((k) => SPIN_LETTERS[k] || k).join(" → ") : String(v).split("").join(" → ") || "—")],
+  ["spin_in_order", (v) => (v ? t("yes") : t("no")), (v) => !!v],
   ["longest_monologue_words", String],
   ["pitch_before_need", (v) => (v ? t("yes") : t("no")), (v) => !v],
   ["argued_before_clarifying", (v) => (v ? t("yes") : t("no")), (v) => !v],
@@ -105,6 +111,7 @@ function metricNodes(metrics) {
 }
 
 function speakers(review) {
+  if (Array.isArray(review.speakers) && review.speakers.length) return review.speakers;
   return [...new Set((review.turns || []).map((turn) => turn.speaker).filter(Boolean))];
 }
 
@@ -135,7 +142,11 @@ function render() {
   const turns = review.turns || [];
   const span = objectionSpan(turns);
   $("review-timeline").replaceChildren(...turns.map((turn, index) => timelineItem(turn, index, span)));
-  $("review-scorecard").replaceChildren(review.scorecard ? scorecardNode(review.scorecard, { onDrill: state.onDrill }) : "");
+  const metrics = review.metrics || {};
+  const card = review.scorecard
+    ? { question_counts: metrics.spin_counts, talk_ratio: metrics.talk_share, ...review.scorecard }
+    : null;
+  $("review-scorecard").replaceChildren(card ? scorecardNode(card, { onDrill: state.onDrill }) : "");
 }
 
 function message(text) {
@@ -308,7 +319,7 @@ addStrings({
     metricNames: {
       talk_share: "销售说话占比（字数）", talk_share_time: "销售说话占比（时长）", questions: "提问数",
       questions_per_10_turns: "每 10 轮提问数", spin_counts: "SPIN 提问", spin_order: "提问顺序",
-      longest_monologue_words: "最长独白（字）", pitch_before_need: "需求前就介绍方案",
+      longest_monologue_words: "最长独白（字）", spin_in_order: "按 S→P→I→N 顺序", pitch_before_need: "需求前就介绍方案",
       argued_before_clarifying: "澄清前就反驳", next_step_agreed: "约定了下一步",
     },
     yes: "是",
@@ -347,7 +358,7 @@ addStrings({
     metricNames: {
       talk_share: "Salesperson's talk share (words)", talk_share_time: "Talk share (time)", questions: "Questions",
       questions_per_10_turns: "Questions per 10 turns", spin_counts: "SPIN questions", spin_order: "Question order",
-      longest_monologue_words: "Longest monologue (words)", pitch_before_need: "Pitched before a need",
+      longest_monologue_words: "Longest monologue (words)", spin_in_order: "S→P→I→N in order", pitch_before_need: "Pitched before a need",
       argued_before_clarifying: "Argued before clarifying", next_step_agreed: "Next step agreed",
     },
     yes: "yes",

@@ -110,8 +110,8 @@ export function questionChart(counts) {
 }
 
 function checkItem(check, options) {
-  const drill = check.drill && typeof check.drill === "object" ? check.drill : check.drill ? { framework: check.drill } : null;
-  const framework = drill?.framework || drill?.id?.split(/[_:.-]/)[0];
+  // a miss names the drill that practises it (drill id, drill_framework, practise link)
+  const framework = check.drill_framework || (check.practise ? new URL(check.practise, window.location.href).searchParams.get("drill") : null);
   return el(
     "li",
     { class: `check ${check.passed ? "passed" : "missed"}`, testid: "check", "data-passed": String(!!check.passed) },
