@@ -35,6 +35,7 @@ from .metrics import Metrics
 from .middleware import RequestBody, RequestLog
 from .openapi import install_openapi
 from .sessions_api import router as sessions_router
+from .sessions_api import scenario_list
 from .webhooks import router as webhooks_router
 
 log = logging.getLogger("salescoach.app")
@@ -100,7 +101,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def page(request: Request, lang: str = "zh") -> Response:
         language = lang if lang in ("zh", "en") else "zh"
         root = request.scope.get("root_path", "")
-        boot = boot_data(request.app.state.services, language, root)
+        boot = boot_data(
+            request.app.state.services, language, root, scenario_list(request.app.state.services)
+        )
         return templates.TemplateResponse(
             request, "index.html", {"request": request, "lang": language, "boot": boot}
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..container import Services
-from .sessions_api import scenario_list
 
 
 def framework_list(services: Services) -> list[dict[str, Any]]:
@@ -33,12 +32,12 @@ def difficulty_list(services: Services) -> list[dict[str, Any]]:
     return [{"id": level, "names": settings.names.model_dump()} for level, settings in levels.items()]
 
 
-def boot_data(services: Services, lang: str, base: str) -> dict[str, Any]:
-    """The JSON rendered into the page (``<script id="boot">``)."""
+def boot_data(services: Services, lang: str, base: str, scenarios: list[dict[str, Any]]) -> dict[str, Any]:
+    """The JSON rendered into the page (``<script id="boot">``); ``scenarios`` as GET /api/scenarios lists them."""
     return {
         "lang": lang,
         "base": base,
-        "scenarios": scenario_list(services),
+        "scenarios": scenarios,
         "frameworks": framework_list(services),
         "moves": move_names(services),
         "difficulties": difficulty_list(services),

@@ -31,6 +31,38 @@ LAUNCH_ARGS = [
 XSS = "<script>window.__pwned=1</script> 这句话应该原样显示"
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
+# A short visit, Chinese and English mixed: situation, problem, implication, a pitch, an objection
+# clarified, and a next step agreed.
+VISIT = """小李：王工您好，我是兴天下的小李，今天想花二十分钟了解一下项目情况。
+王工：你好，请说。
+小李：这个项目一共有多少栋楼、多少户？
+王工：一期十四栋，两千出头的户数。
+小李：现在的系统在使用和维护上有什么困难吗？
+王工：维修不及时，报修了经常要等好几天。
+小李：What happens to owner complaints when a repair takes several days?
+王工：去年一个项目交房，投诉的三成都是对讲问题。
+小李：如果维修响应缩短到24小时以内，对您有什么帮助？
+王工：那投诉能少一大半。
+小李：我们的主机支持远程诊断，维修不用上门，这是万科三个项目的验收报告。
+王工：你们的价格太贵了。
+小李：I understand. Could you tell me which part of the price worries you?
+王工：主要是今年预算有限。
+小李：那我们下周三带技术团队来做一次技术交流，您看可以吗？
+王工：好的，下周三可以。
+"""
+PLAN = {
+    "company": "锦澜置业",
+    "industry": "房地产",
+    "name": "王工",
+    "title": "工程部经理",
+    "facts": ["一期十四栋，两千多户", "老项目用的是模拟对讲"],
+    "difficulties": ["老系统维修不及时", "各期之间对讲难以互通"],
+    "objection": "你们的价格太贵了",
+    "highest": "约定下周三的技术交流",
+    "lowest": "拿到一期的弱电设计进度",
+    "date": "2026-12-03",
+}
+_CLEARED: list[bool] = []
 
 
 @pytest.fixture
@@ -40,12 +72,15 @@ def shots(tmp_path: Path):
     out.mkdir()
     mirror = PROJECT_ROOT / "test-output" / "web-e2e"
     mirror.mkdir(parents=True, exist_ok=True)
-    for old in mirror.glob("*.png"):  # only this run's screenshots
-        old.unlink()
+    if not _CLEARED:  # only this run's screenshots
+        for old in mirror.glob("*.png"):
+            old.unlink()
+        _CLEARED.append(True)
     saved: list[Path] = []
+    prefix = len(list(mirror.glob("*.png")))
 
     def take(target, name: str, **kwargs) -> Path:
-        path = out / f"{len(saved) + 1:02d}-{name}.png"
+        path = out / f"{prefix + len(saved) + 1:02d}-{name}.png"
         target.screenshot(path=str(path), **kwargs)
         shutil.copy2(path, mirror / path.name)
         saved.append(path)
@@ -253,6 +288,126 @@ def test_web_page_end_to_end(live_server: str, shots) -> None:
             # -- narrow screen ----------------------------------------------------------------------
             page.set_viewport_size({"width": 390, "height": 844})
             shots(page, "mobile", full_page=True)
+            assert page_errors == [], page_errors
+        finally:
+            context.close()
+            browser.close()
+
+
+def _launch(sync_api, playwright):
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True
+    )
+    return browser, context
+
+
+def test_review_and_plan_tabs(live_server: str, shots) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: run `make e2e-deps` (apt-get install chromium) as root")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the dev extra)")
+    import httpx
+
+    paths = httpx.get(f"{live_server}/openapi.json", timeout=30).json()["paths"]
+    expect = sync_api.expect
+    expect.set_options(timeout=30_000)
+    with sync_api.sync_playwright() as playwright:
+        browser, context = _launch(sync_api, playwright)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page_errors: list[str] = []
+        page.on("pageerror", lambda error: page_errors.append(str(error)))
+        tid = page.get_by_test_id
+        try:
+            page.goto(f"{live_server}/?lang=zh")
+            expect(page.locator("body[data-ready=true]")).to_have_count(1)
+
+            # -- Review: paste a visit, see the tagged timeline, the metrics and the scorecard -------
+            tid("tab-review").click()
+            expect(tid("review-form")).to_be_visible()
+            expect(tid("tab-review")).to_have_attribute("aria-selected", "true")
+            tid("tab-review").press("ArrowRight")  # the tabs move with the arrow keys
+            expect(tid("tab-plan")).to_be_focused()
+            tid("tab-review").click()
+            tid("review-transcript").fill(VISIT)
+            tid("review-submit").click()
+            if "/api/reviews" not in paths:
+                expect(tid("review-message")).to_contain_text("还没有开放")
+                shots(page, "review-not-available")
+            else:
+                turns = tid("review-turn")
+                expect(turns).to_have_count(len(VISIT.strip().splitlines()))
+                expect(turns.nth(2).get_by_test_id("badge-spin")).to_contain_text("S · 背景问题")
+                expect(turns.nth(4).get_by_test_id("badge-spin")).to_contain_text("P · 难点问题")
+                assert (
+                    page.locator(
+                        '[data-testid="review-turn"][data-role="client"] [data-testid^="mark-"]'
+                    ).count()
+                    >= 2
+                )
+                expect(turns.nth(11).get_by_test_id("mark-objection")).to_be_visible()
+                assert page.locator('[data-testid="review-turn"][data-objection="true"]').count() >= 2
+                expect(tid("metric-talk_share")).to_contain_text("%")
+                expect(tid("metric-questions")).not_to_have_text("")
+                expect(tid("metric-spin_counts")).to_contain_text("S ")
+                expect(tid("review-result").get_by_test_id("scorecard")).to_be_visible()
+                assert tid("review-result").get_by_test_id("check").count() >= 3
+                expect(tid("review-speaker-note")).to_contain_text("小李")  # inferred: asks the most
+                with page.expect_download() as download:
+                    tid("review-download-md").click()
+                markdown = Path(download.value.path()).read_text(encoding="utf-8")
+                assert "小李" in markdown and "S 背景问题" in markdown
+                shots(page, "review", full_page=True)
+                tid("review-turn").first.scroll_into_view_if_needed()
+                # the review survives a reload (GET /api/reviews/{id})
+                page.reload()
+                expect(page.locator("body[data-ready=true]")).to_have_count(1)
+                expect(tid("review-form")).to_be_visible()
+                expect(tid("review-turn")).to_have_count(len(VISIT.strip().splitlines()))
+
+            # -- Plan: fill the form, see the plan, rehearse it -------------------------------------
+            tid("tab-plan").click()
+            tid("plan-submit").click()  # an empty form: the 422 names the field, shown beside it
+            if "/api/plans" not in paths:
+                expect(tid("plan-message")).to_contain_text("还没有开放")
+                shots(page, "plan-not-available")
+            else:
+                expect(tid("plan-field-error").first).to_be_visible()
+                tid("plan-company").fill(PLAN["company"])
+                tid("plan-industry").fill(PLAN["industry"])
+                tid("plan-person-name").fill(PLAN["name"])
+                tid("plan-person-title").fill(PLAN["title"])
+                tid("plan-cute-role").select_option("technical_gatekeeper")
+                tid("plan-facts").fill("\n".join(PLAN["facts"]))
+                tid("plan-difficulties").fill("\n".join(PLAN["difficulties"]))
+                tid("plan-objection").fill(PLAN["objection"])
+                tid("plan-goal-highest").fill(PLAN["highest"])
+                tid("plan-goal-lowest").fill(PLAN["lowest"])
+                tid("plan-date").fill(PLAN["date"])
+                tid("plan-submit").click()
+                expect(tid("plan-result")).to_be_visible()
+                expect(tid("plan-field-error")).to_have_count(0)
+                expect(tid("plan-difficulty")).to_have_count(len(PLAN["difficulties"]))
+                for kind in ("situation", "problem", "implication", "need_payoff"):
+                    assert page.locator(f'[data-testid="plan-question"][data-kind="{kind}"]').count() >= 1
+                expect(tid("plan-lscpa-step").first).to_be_visible()
+                assert tid("plan-body").get_by_test_id("citation").count() >= 1
+                page.emulate_media(media="print")
+                shots(page, "plan-print", full_page=True)
+                expect(tid("start-form")).to_be_hidden()  # the print view is the plan alone
+                page.emulate_media(media="screen")
+                with page.expect_download() as download:
+                    tid("plan-download-md").click()
+                assert PLAN["company"] in Path(download.value.path()).read_text(encoding="utf-8")
+                tid("plan-rehearse").click()
+                expect(tid("tab-practice")).to_have_attribute("aria-selected", "true")
+                expect(tid("bubble-coach")).to_have_count(1)
+                expect(tid("learned-panel")).to_be_visible()
+                tid("message-input").fill("一期大概是多少栋楼、多少户？")
+                tid("message-input").press("Enter")
+                expect(tid("bubble-client")).to_have_count(1)
+                expect(tid("bubble-user").first.get_by_test_id("analysis")).to_contain_text("SPIN")
+                shots(page, "plan-rehearsal")
             assert page_errors == [], page_errors
         finally:
             context.close()
