@@ -66,6 +66,7 @@ function showFieldErrors(error) {
 function message(text) {
   $("plan-message").textContent = text || "";
   $("plan-message").hidden = !text;
+  if (text) $("plan-message").scrollIntoView({ block: "nearest" });
 }
 
 async function submit(event) {
@@ -174,6 +175,7 @@ function roleAdvice(plan) {
 
 function render() {
   const result = state.result;
+  $("plan-intro").hidden = !!state.result;
   $("plan-result").hidden = !result;
   if (!result) return;
   const plan = result.plan || {};
@@ -296,6 +298,7 @@ export function initPlan({ onRehearsal, difficulties }) {
 addStrings({
   zh: {
     planTitle: "准备一次拜访",
+    planIntro: "填好左边的表单：客户、拜访对象和他的 CUTE 角色、已知情况、猜测的难点、预计的异议和目标。教练会给出每个难点的 SPIN 问题、FABE 要点、LSCPA 异议处理、针对角色的建议和下一步，都附手册出处；可以打印、下载，也可以直接演练。",
     planLang: "计划语言",
     planCompany: "客户公司",
     planIndustry: "行业",
@@ -334,6 +337,7 @@ addStrings({
   },
   en: {
     planTitle: "Prepare a visit",
+    planIntro: "Fill in the form: the client, the person you will meet and their CUTE role, what you know, the difficulties you suspect, the objection you expect and your goals. The coach returns SPIN questions for each difficulty, a FABE outline, an LSCPA plan, advice for the role and a next step, all cited — to print, download or rehearse.",
     planLang: "Plan language",
     planCompany: "Client company",
     planIndustry: "Industry",

@@ -134,6 +134,7 @@ function renderSpeakerNote(review) {
 
 function render() {
   const review = state.review;
+  $("review-intro").hidden = !!state.review;
   $("review-result").hidden = !review;
   if (!review) return;
   renderSpeakerNote(review);
@@ -152,6 +153,7 @@ function render() {
 function message(text) {
   $("review-message").textContent = text || "";
   $("review-message").hidden = !text;
+  if (text) $("review-message").scrollIntoView({ block: "nearest" });
 }
 
 function fieldError(text) {
@@ -294,6 +296,7 @@ export function initReview({ onDrill }) {
 addStrings({
   zh: {
     reviewTitle: "复盘一次真实拜访",
+    reviewIntro: "粘贴或上传一次真实拜访的记录（每行“姓名：说的话”，或 WebVTT、SRT、JSON）。每一句都会标出 SPIN、FABE、LSCPA 和客户的难点、需求、异议，再像演练一样打分，未做到的地方附手册出处和对应练习。",
     reviewTranscript: "拜访记录",
     reviewPlaceholder: "每行一句，例如：\n小李：王工您好……\n王工：你好……",
     reviewFile: "或上传文件（.txt .vtt .srt .json）",
@@ -333,6 +336,7 @@ addStrings({
   },
   en: {
     reviewTitle: "Review a real visit",
+    reviewIntro: "Paste or upload the transcript of a real visit (\"Name: what was said\" lines, WebVTT, SRT or JSON). Every turn is tagged with SPIN, FABE, LSCPA and the client's difficulties, needs and objections, then scored like a rehearsal, each miss with its handbook source and a drill.",
     reviewTranscript: "Transcript",
     reviewPlaceholder: "One line per turn, e.g.\nAlex: Good morning, Mr Wang…\nWang: Hello…",
     reviewFile: "or upload a file (.txt .vtt .srt .json)",
