@@ -21,6 +21,7 @@ from ..playbooks.coaching import GroundingSettings
 from ..playbooks.frameworks import TextLists
 from ..playbooks.scenarios import Colleague, Fact, Problem, Scenario
 from ..text import detect_language
+from .readout import Readout
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 Tokens = Callable[[str], list[str]]
@@ -78,6 +79,7 @@ class _Table:
     words: dict[str, set[str]] = field(default_factory=dict)  # unit key -> its words
     common: set[str] = field(default_factory=set)  # words that say nothing about a unit here
     units: dict[str, Fact | Problem] = field(default_factory=dict)
+    readout: Readout | None = None
 
     def __post_init__(self) -> None:
         self.known = set().union(*self.words.values()) if self.words else set()
@@ -146,11 +148,13 @@ class ScenarioGrounder:
         lowered = text.lower()
         units = table.units
         words = {key: (sum(w in table.words[key] for w in own) / len(own)) if own else 0.0 for key in units}
+        readout = table.readout.probabilities(vector) if table.readout is not None else {}
         scores = {
             key: round(
                 settings.ask_weight * ask.get(key, 0.0)
                 + settings.answer_weight * answer.get(key, 0.0)
                 + settings.words_weight * words[key]
+                + settings.readout_weight * readout.get(key, 0.0)
                 + self._keyword_bonus(unit, lowered),
                 4,
             )
@@ -236,10 +240,13 @@ class ScenarioGrounder:
         shared_owners, shared = self._shared()
         answer_owners, answers = _answer_texts(scenario)
         words, common = self._words(scenario)
+        vectors = self.embed([*texts, *shared])
+        units = {unit_key(u): u for u in scenario.units()}
         table = _Table(
-            vectors=self.embed([*texts, *shared]), owners=[*owners, *shared_owners],
+            vectors=vectors, owners=[*owners, *shared_owners],
             answer_vectors=self.embed_answers(answers), answer_owners=answer_owners, words=words, common=common,
-            units={unit_key(u): u for u in scenario.units()},
+            units=units,
+            readout=Readout(vectors, [*owners, *shared_owners], set(units)) if self.settings.readout_weight else None,
         )  # fmt: skip
         with self._lock:
             self._tables[scenario.id] = (scenario, table)

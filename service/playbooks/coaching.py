@@ -62,14 +62,15 @@ class PerLanguage(StrictModel):
 
 class GroundingSettings(StrictModel):
     """How a question is tied to a scenario's units (cosines of multilingual-e5-small embeddings).
-    A unit's score is ``ask_weight·ask + answer_weight·answer + words_weight·words`` (+ a keyword
-    bonus); the best unit is the one asked about when its score, less ``novel_penalty`` times the
+    A unit's score is ``ask_weight·ask + answer_weight·answer + words_weight·words +
+    readout_weight·readout`` (+ a keyword bonus); the best unit is the one asked about when its score, less ``novel_penalty`` times the
     share of the question's words the scenario never uses, reaches ``unit_floor``."""
 
     ask_k: int = Field(default=1, ge=1, le=5)  # a unit's "ask" is the mean of its k closest texts
     ask_weight: float = Field(ge=0, le=2)
     answer_weight: float = Field(ge=0, le=2)
     words_weight: float = Field(ge=0, le=1)
+    readout_weight: float = Field(default=0.0, ge=0, le=1)  # the scenario read-out's probability (readout.py)
     keyword_bonus: float = Field(ge=0, le=0.2)  # a unit keyword in the question adds this
     novel_penalty: float = Field(ge=0, le=1)
     novel_min: int = Field(default=2, ge=1)  # fewer novel words than this carry no penalty
