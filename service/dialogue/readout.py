@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 NONE = "none"
 SCALE = 10.0  # centred e5 vectors are small: scaled so the steps below move the logits
@@ -43,6 +44,12 @@ class Readout:
 
 
 def _fit(x: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    # small products: one BLAS thread is fastest, and several oversubscribe a busy machine (40×)
+    with threadpool_limits(limits=1):
+        return _descend(x, targets)
+
+
+def _descend(x: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rows, width = x.shape
     weights = np.zeros((width, targets.shape[1]))
     bias = np.zeros(targets.shape[1])
