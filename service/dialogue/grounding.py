@@ -253,12 +253,13 @@ class ScenarioGrounder:
         return table
 
     def _words(self, scenario: Scenario) -> tuple[dict[str, set[str]], set[str]]:
-        """Each unit's words, and the words common to the scenario (its briefing and persona, the
+        """Each unit's words (of its topic, examples and keywords: not of its lines, which would favour
+        the wordier difficulties), and the words common to the scenario (its briefing and persona, the
         generic questions, the filler of a question) that tell no unit from another."""
         words: dict[str, set[str]] = {}
         for unit in scenario.units():
             texts = [unit.topic.zh, unit.topic.en]
-            for lists in (unit.asked_by, unit.keywords, unit.recap, *_said(unit)):
+            for lists in (unit.asked_by, unit.keywords):
                 texts += [t for _, t in lists.items()] if lists is not None else []
             words[unit_key(unit)] = {w for t in texts for w in self.tokens(t)}
         persona = scenario.persona

@@ -292,7 +292,7 @@ def ask_need(ctx: TurnContext) -> None:
 def _about_unadmitted(ctx: TurnContext, label: str) -> None:
     """Consequences or value of a difficulty the client never admitted: nothing is admitted to a
     question that presupposes it (a difficulty comes out only to a problem question about it)."""
-    _untimely(ctx, label, "no_problem", line="guarded" if not ctx.difficulty.open_admits else "vague")
+    _untimely(ctx, label, "not_admitted", line="guarded" if not ctx.difficulty.open_admits else "vague")
 
 
 SPIN_HANDLERS: dict[str, Handler] = {

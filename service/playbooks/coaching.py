@@ -49,7 +49,7 @@ class Drill(StrictModel):
 
 
 LEADS = (
-    "enough_facts", "too_early", "no_problem", "no_implication", "restarted", "finished", "off_script",
+    "enough_facts", "too_early", "no_problem", "not_admitted", "no_implication", "restarted", "finished", "off_script",
 )  # fmt: skip
 MISTAKES = ("competitor_attack", "who_is_boss", "arguing", "leading_question")
 NOTES = ("opening", "small_talk", "recap", "impatient")
