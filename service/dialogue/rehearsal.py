@@ -127,7 +127,7 @@ class RehearsalEngine:
             stage=conversation.state,
             client=client,
             coach=ctx.note,
-            suggestions=self.coach.suggestions(conversation.state, language),
+            suggestions=self.coach.suggestions(_hint_stage(conversation, ctx.events), language),
             analysis=analysis.as_dict(),
             events=ctx.events,
             scorecard=scorecard,
@@ -156,12 +156,12 @@ class RehearsalEngine:
                 )
             scorecard = build_scorecard(conv, scenario, self.coach)
         elif command == "hint":
-            note = CoachNote(" ".join(self.coach.suggestions(conv.state, language)))
+            note = CoachNote(" ".join(self.coach.suggestions(_hint_stage(conv), language)))
         else:
             note = CoachNote(self.coach.coaching.help.get(language))
         return TurnReply(
             language=language, stage=conv.state, client=client, coach=note, scorecard=scorecard,
-            suggestions=self.coach.suggestions(conv.state, language), done=conv.finished, command=command,
+            suggestions=self.coach.suggestions(_hint_stage(conv), language), done=conv.finished, command=command,
             difficulty=conv.difficulty,
         )  # fmt: skip
 
@@ -200,3 +200,14 @@ def check_frameworks(frameworks: Frameworks) -> None:
             raise PlaybookError(
                 f"frameworks/{name}.yaml", f"parts: the rehearsal needs label(s) {', '.join(missing)}"
             )
+
+
+def _hint_stage(conversation: Conversation, events: list[str] | None = None) -> str:
+    """Which hints fit: once the agenda is stated, the opening's next step is a situation question,
+    not another agenda."""
+    if conversation.state == "opening" and {"agenda", "positioning"} & {
+        *conversation.events(),
+        *(events or []),
+    }:
+        return "agenda_stated"
+    return conversation.state

@@ -483,16 +483,31 @@ def on_other(ctx: TurnContext) -> None:
     ctx.voice.say(OTHER_LINES.get(move, "vague"))
     if move in ("agenda", "positioning"):
         ctx.events.append(move)
-    if ctx.conversation.state == "opening" and move in ("greeting", "agenda", "positioning"):
+    if ctx.conversation.state == "opening" and move in OPENING_MOVES:
         ctx.note = ctx.coach.note("opening", ctx.language)
     elif move in ("small_talk", "off_topic"):
         ctx.note = ctx.coach.note("small_talk", ctx.language)
+
+
+OPENING_MOVES = ("greeting", "agenda", "positioning")
+
+
+def is_opening_move(ctx: TurnContext) -> bool:
+    """A greeting or an agenda ("今天想了解一下项目情况，占用您二十分钟可以吗？") asks for time, not
+    for a fact: it is answered as an opening even in question form, unless it names a topic."""
+    grounding = ctx.grounding
+    return (
+        (ctx.analysis.move.label or "") in OPENING_MOVES
+        and grounding.unit is None
+        and grounding.generic is None
+    )
 
 
 RULES: tuple[Rule, ...] = (
     Rule("mistake", lambda ctx: mistake(ctx) is not None, on_mistake),
     Rule("commitment", asks_commitment, on_commitment),
     Rule("objection", lambda ctx: ctx.conversation.state in ("objection", "commitment"), on_objection_step),
+    Rule("opening_move", is_opening_move, on_other),
     Rule(
         "spin_question",
         lambda ctx: ctx.analysis.is_question and (ctx.analysis.spin.label or "") in SPIN_HANDLERS,

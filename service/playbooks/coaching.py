@@ -101,7 +101,8 @@ class CoachingPlaybook(StrictModel):
     notes: dict[Literal[NOTES], Note]  # type: ignore[valid-type]
     leads: dict[Literal[LEADS], Bilingual]  # type: ignore[valid-type]
     checks: list[Check] = Field(min_length=1)
-    suggestions: dict[Literal[STAGES], TextLists]  # type: ignore[valid-type]
+    # per stage, plus "agenda_stated": the opening once the salesperson has said why he came
+    suggestions: dict[Literal[(*STAGES, "agenda_stated")], TextLists]  # type: ignore[valid-type]
     help: Bilingual
     drills: list[Drill] = Field(min_length=1)
     grounding: GroundingSettings

@@ -154,3 +154,22 @@ def test_the_scorecard_lists_what_was_learned_and_what_was_never_found_out(servi
 def test_an_unknown_difficulty_is_a_clear_error(services):
     with pytest.raises(InvalidInput, match="difficulty"):
         services.rehearsal.start("intercom_gatekeeper", "zh", difficulty="brutal")
+
+
+@pytest.mark.parametrize(
+    ("language", "agenda"),
+    [
+        ("zh", "您好，今天想花二十分钟了解一下项目的情况，您看方便吗？"),
+        ("en", "Good morning — could I take twenty minutes to understand where the project stands?"),
+    ],
+)
+def test_an_agenda_in_question_form_is_answered_as_an_opening_and_the_hint_moves_on(
+    services, language, agenda
+):
+    _, replies = play(services, [agenda], language)
+    reply = replies[0]
+    assert reply.analysis["move"] == "agenda"
+    assert reply.revealed == [] and not any(e.startswith("deflect") for e in reply.events)
+    assert "agenda" in reply.events
+    stated = services.rehearsal.coach.suggestions("agenda_stated", language)
+    assert reply.suggestions == stated != services.rehearsal.coach.suggestions("opening", language)

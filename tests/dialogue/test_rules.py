@@ -85,6 +85,7 @@ def test_rules_are_a_named_table_tried_in_order():
         "mistake",
         "commitment",
         "objection",
+        "opening_move",
         "spin_question",
         "pitch",
         "other",
