@@ -78,3 +78,4 @@ class ScoredPassage:
     score: float
     dense: float = 0.0
     keyword: float = 0.0
+    question: float = 0.0  # closest of its section's questions (document expansion), cosine

@@ -97,6 +97,7 @@ class HandbookSearch:
                 score=round(float(fused[i]), 6),
                 dense=float(dense[i]),
                 keyword=float(signals["keyword"][i]),
+                question=float(signals["questions"][i]),
             )
             for i in best
         ]

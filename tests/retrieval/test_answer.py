@@ -55,3 +55,17 @@ def test_off_topic_questions_find_nothing_instead_of_noise(services, question):
     assert (
         ("nothing" in answer.answer) if detect_language(question) == "en" else ("没有找到" in answer.answer)
     )
+
+
+def test_a_close_section_question_alone_admits_a_passage():
+    """Question-to-question similarity is evidence of its own: a passage with a flat cosine and no
+    keyword overlap is admitted when one of its section's questions is close to the one asked."""
+    from service.retrieval.answer import FLOORS
+    from service.retrieval.passage import Passage, ScoredPassage
+
+    passage = Passage(id="p", doc_id="000", doc_title="t", section_path=("s",), text="x", start=0, end=1)
+    for floor in FLOORS.values():
+        flat = ScoredPassage(passage=passage, score=1.0, dense=floor.low - 0.01, keyword=0.0)
+        assert not floor.admits(flat)
+        assert floor.admits(ScoredPassage(**{**flat.__dict__, "question": floor.question}))
+        assert not floor.admits(ScoredPassage(**{**flat.__dict__, "question": floor.question - 0.01}))
