@@ -1,4 +1,5 @@
-"""Grid over the fusion weights per language, on the dev set and the first independent check set.
+"""Grid over the fusion weights per language, on the dev set, the first independent check set and
+our own tuning questions (the card questions with their cards' passages, ``tune/retrieval_tune.jsonl``).
 
 ``python -m bench.tune_fusion`` prints the best weightings by recall@5 + MRR@10 averaged over both
 sets, each with its neighbourhood's mean (a choice should sit on a plateau, not a spike). Used to
@@ -21,7 +22,7 @@ from service.settings import Settings
 from service.text import detect_language
 
 DATA = Path(__file__).parent / "data"
-SETS = ("retrieval_dev.jsonl", "retrieval_check.jsonl")
+SETS = ("data/retrieval_dev.jsonl", "data/retrieval_check.jsonl", "tune/retrieval_tune.jsonl")
 
 
 def collect(services, path: Path) -> list[tuple[str, dict[str, np.ndarray], np.ndarray]]:
@@ -64,7 +65,7 @@ def simplex(names: tuple[str, ...], step: float = STEP):
 
 def main() -> None:
     services = build_services(Settings())
-    data = {name: collect(services, DATA / name) for name in SETS}
+    data = {name: collect(services, DATA.parent / name) for name in SETS}
     for language, names in SIGNALS.items():
         table = {}
         for weights in simplex(names):
