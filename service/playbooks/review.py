@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 
@@ -18,7 +19,7 @@ class ReviewAnalyserSettings(StrictModel):
     margin: float
     gap: float = Field(ge=0)
     cue_bonus: float = Field(ge=0)
-    benefit_tie_similarity: float = Field(gt=0, le=1)
+    benefit_tie_similarity: dict[Literal["zh", "en"], float]
 
 
 class Mark(StrictModel):
@@ -54,6 +55,7 @@ class ReviewPlaybook(StrictModel):
     analyser: ReviewAnalyserSettings
     marks: Marks
     next_step: NextStepCues
+    salesperson_cues: Patterns = Patterns()
     skip_checks: list[str] = Field(default_factory=list)
     evidence_events: dict[str, list[str]] = Field(default_factory=dict)
 

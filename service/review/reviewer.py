@@ -61,6 +61,7 @@ class Reviewer:
         self._action, self._refusal = matcher(cues.action), matcher(cues.refusal)
         self._agree = matcher(playbook.marks.agreement.cues)
         self._contrast = matcher(cues.contrast)
+        self._seller = matcher(playbook.salesperson_cues)
         self._mistakes = {
             name: m.cues for name, m in coach.coaching.mistakes.items() if not m.only_for
         }  # a mistake for one CUTE role only cannot be judged without the client's role
@@ -114,10 +115,12 @@ class Reviewer:
                     f"no speaker {named.strip()!r} in the transcript; its speakers are: {', '.join(speakers)}"
                 )
             return found, False
-        questions = {speaker: 0 for speaker in speakers}
+        votes = {speaker: 0 for speaker in speakers}
         for u in utterances:
-            questions[u.speaker] += self.analyser.questions.is_question(u.text, detect_language(u.text))
-        return max(speakers, key=lambda s: questions[s]), True  # ties: who spoke first
+            language = detect_language(u.text)
+            votes[u.speaker] += self.analyser.questions.is_question(u.text, language)
+            votes[u.speaker] += any_match(self._seller, u.text, language)
+        return max(speakers, key=lambda s: votes[s]), True  # ties: who spoke first
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         focused = [focus(t[: self.analyser.max_chars]) for t in texts]
@@ -246,7 +249,7 @@ class Reviewer:
         labels = self.analyser.elements(text[: self.analyser.max_chars], analysis.fabe)
         if "benefit" in labels:
             closest = max((float(v @ vector) for v in visit.voiced), default=0.0)
-            tied = closest >= self.playbook.analyser.benefit_tie_similarity
+            tied = closest >= self.playbook.analyser.benefit_tie_similarity[visit.language]
             events.append("benefit_tied" if tied else "benefit_untied")
         if "evidence" in labels:
             events.append("evidence")
