@@ -111,7 +111,7 @@ def test_the_salesperson_can_be_named_and_an_unknown_name_is_refused(reviewer) -
     named = reviewer.review(read("en_good.txt"), salesperson="client")  # case-insensitive
     assert named.salesperson == "Client" and not named.salesperson_inferred
     assert named.turns[0].role == "client"
-    with pytest.raises(InvalidInput, match="no speaker 'Bob'.*Me, Client"):
+    with pytest.raises(InvalidInput, match=r"no speaker 'Bob'.*Me, Client"):
         reviewer.review(read("en_good.txt"), salesperson="Bob")
     with pytest.raises(InvalidInput, match="unknown language"):
         reviewer.review(read("en_good.txt"), lang="fr")
