@@ -29,7 +29,7 @@ from .transcript import Limits, Utterance, detect, parse
 # what a client turn's mark tells the analyser about the next question (AnalysisContext.after)
 AFTER = {"consequence": "implication", "difficulty": "problem", "need": "need"}
 QUOTE_CHARS = 80
-EMBED_BATCH = 64
+EMBED_BATCH = 16  # turns per embedding call (sorted by length)
 
 
 @dataclass
@@ -123,12 +123,15 @@ class Reviewer:
         return max(speakers, key=lambda s: votes[s]), True  # ties: who spoke first
 
     def _embed(self, texts: list[str]) -> np.ndarray:
+        """Every turn's embedding (of its focus, like a rehearsal message's), in batches of turns of
+        similar length: a batch is padded to its longest text, so mixing lengths wastes the model's time."""
         focused = [focus(t[: self.analyser.max_chars]) for t in texts]
-        parts = [
-            self.analyser.embedder.embed_queries(focused[i : i + EMBED_BATCH])
-            for i in range(0, len(focused), EMBED_BATCH)
-        ]
-        return np.vstack(parts)
+        distinct = sorted(set(focused), key=len)  # "好的。" and "Okay." are said many times, embedded once
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(distinct), EMBED_BATCH):
+            chunk = distinct[start : start + EMBED_BATCH]
+            found.update(zip(chunk, self.analyser.embedder.embed_queries(chunk), strict=True))
+        return np.vstack([found[text] for text in focused])
 
     # -- one turn -----------------------------------------------------------------------------------
     def _turn(self, index: int, u: Utterance, vector: np.ndarray, mine: bool, visit: _Visit) -> ReviewedTurn:
@@ -246,7 +249,9 @@ class Reviewer:
         events = ["pitch"]
         if not visit.need_voiced:
             return [*events, "pitch_before_need"]
-        labels = self.analyser.elements(text[: self.analyser.max_chars], analysis.fabe)
+        labels = set(analysis.fabe.labels)
+        if not {"benefit", "evidence"} <= labels:  # what the whole text lacks may sit in one clause
+            labels = self.analyser.elements(text[: self.analyser.max_chars], analysis.fabe)
         if "benefit" in labels:
             closest = max((float(v @ vector) for v in visit.voiced), default=0.0)
             tied = closest >= self.playbook.analyser.benefit_tie_similarity[visit.language]
