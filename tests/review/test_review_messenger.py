@@ -34,7 +34,7 @@ def client(services, settings, db):
             "database_url": db,
             "web_base_url": "https://coach.example.com",
             "generic": GenericSettings(secret=SECRET),
-        }  # fmt: skip
+        }
     )
     with TestClient(create_app(configured, services)) as test_client:
         yield test_client
