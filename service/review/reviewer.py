@@ -43,6 +43,7 @@ class _Visit:
     objection_open: bool = False
     objection_steps: list[str] = field(default_factory=list)
     proposal: bool = False  # the salesperson's last turn proposed a concrete next step
+    asked_need: bool = False  # the salesperson's last turn was a need-payoff question
     next_step_agreed: bool = False
     events: list[tuple[int, str]] = field(default_factory=list)
 
@@ -150,6 +151,8 @@ class Reviewer:
             marks.remove("objection")
         if refused and "agreement" in marks:
             marks.remove("agreement")
+        if visit.asked_need and not refused and "objection" not in marks and "need" not in marks:
+            marks.append("need")  # a need-payoff question answered: the client has put the value in words
         if agreed and "agreement" not in marks:
             marks.append("agreement")
         events = [f"client:{mark}" for mark in marks]
@@ -209,9 +212,10 @@ class Reviewer:
                 events.append("argued")
         elif analysis.is_question and analysis.spin.label in metrics_.LETTERS:
             events.append(f"question:{analysis.spin.label}")
-        elif self._is_pitch(analysis):
+        elif self._is_pitch(analysis, visit):
             events += self._pitch(u.text, analysis, vector, visit)
         visit.proposal = concrete
+        visit.asked_need = "question:need_payoff" in events
         visit.after = None
         visit.events += [(index, e) for e in events]
         data = analysis.as_dict()
@@ -238,11 +242,14 @@ class Reviewer:
         )
 
     @staticmethod
-    def _is_pitch(analysis) -> bool:  # type: ignore[no-untyped-def]
+    def _is_pitch(analysis, visit: _Visit) -> bool:  # type: ignore[no-untyped-def]
+        """The rehearsal's test; and once the client has voiced a difficulty, "what we do is …" is a
+        pitch even when it reads like a positioning statement (the opening is over)."""
+        opening = FORWARD_MOVES if not visit.voiced else {"greeting", "small_talk"}
         return analysis.move.label == "pitch" or (
             not analysis.is_question
             and analysis.fabe.confidence >= 0.5
-            and analysis.move.label not in FORWARD_MOVES
+            and analysis.move.label not in opening
         )
 
     def _pitch(self, text: str, analysis, vector: np.ndarray, visit: _Visit) -> list[str]:  # type: ignore[no-untyped-def]
