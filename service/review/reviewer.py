@@ -20,7 +20,7 @@ from ..dialogue.scorecard import judge
 from ..dialogue.turn import CheckResult
 from ..errors import InvalidInput
 from ..playbooks.review import ReviewPlaybook
-from ..text import Language, detect_language, focus
+from ..text import MAX_FOCUS_TOKENS, Language, detect_language, focus
 from . import metrics as metrics_
 from .marks import ClientMarker, any_match, matcher
 from .model import Review, ReviewedTurn
@@ -29,6 +29,9 @@ from .transcript import Limits, Utterance, detect, parse
 # what a client turn's mark tells the analyser about the next question (AnalysisContext.after)
 AFTER = {"consequence": "implication", "difficulty": "problem", "need": "need"}
 QUOTE_CHARS = 80
+# A salesperson turn is embedded like a rehearsal message (its focus); a client turn only needs
+# what it voices, which its first sentences say: a shorter focus halves the cost of long answers.
+CLIENT_FOCUS_TOKENS = 32
 EMBED_BATCH = 16  # turns per embedding call (sorted by length)
 
 
@@ -91,7 +94,8 @@ class Reviewer:
         speakers = list(dict.fromkeys(u.speaker for u in utterances))
         me, inferred = self._salesperson(utterances, speakers, salesperson)
         self.warm_up()
-        vectors = self._embed([u.text for u in utterances])
+        limits = [MAX_FOCUS_TOKENS if u.speaker == me else CLIENT_FOCUS_TOKENS for u in utterances]
+        vectors = self._embed([u.text for u in utterances], limits)
         visit = _Visit(language=language)
         turns = [
             self._turn(index, u, vectors[index], u.speaker == me, visit) for index, u in enumerate(utterances)
@@ -123,10 +127,10 @@ class Reviewer:
             votes[u.speaker] += any_match(self._seller, u.text, language)
         return max(speakers, key=lambda s: votes[s]), True  # ties: who spoke first
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
-        """Every turn's embedding (of its focus, like a rehearsal message's), in batches of turns of
+    def _embed(self, texts: list[str], limits: list[float]) -> np.ndarray:
+        """Every turn's embedding (of its focus, at most ``limits[i]`` tokens), in batches of turns of
         similar length: a batch is padded to its longest text, so mixing lengths wastes the model's time."""
-        focused = [focus(t[: self.analyser.max_chars]) for t in texts]
+        focused = [focus(t[: self.analyser.max_chars], limit) for t, limit in zip(texts, limits, strict=True)]
         distinct = sorted(set(focused), key=len)  # "好的。" and "Okay." are said many times, embedded once
         found: dict[str, np.ndarray] = {}
         for start in range(0, len(distinct), EMBED_BATCH):
