@@ -9,6 +9,7 @@ so the same checks judge the visit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -127,7 +128,7 @@ class Reviewer:
             votes[u.speaker] += any_match(self._seller, u.text, language)
         return max(speakers, key=lambda s: votes[s]), True  # ties: who spoke first
 
-    def _embed(self, texts: list[str], limits: list[float]) -> np.ndarray:
+    def _embed(self, texts: list[str], limits: Sequence[float]) -> np.ndarray:
         """Every turn's embedding (of its focus, at most ``limits[i]`` tokens), in batches of turns of
         similar length: a batch is padded to its longest text, so mixing lengths wastes the model's time."""
         focused = [focus(t[: self.analyser.max_chars], limit) for t, limit in zip(texts, limits, strict=True)]
