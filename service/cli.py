@@ -219,6 +219,58 @@ def eval_client(
     typer.echo(json.dumps(report.summary(), indent=2) if as_json else format_client_report(report, errors))
 
 
+@eval_app.command("review")
+def eval_review(
+    folder: Annotated[
+        Path, typer.Argument(exists=True, file_okay=False, help="Transcripts and labels.jsonl.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Also list every file's errors.")] = False,
+) -> None:
+    """SPIN tag accuracy on the salesperson's questions, talk share and next-step exactness."""
+    from .review.evaluation import evaluate
+
+    services = _services()
+    try:
+        report = evaluate(services.reviewer, folder)
+    except SalesCoachError as error:
+        _fail(error)
+    typer.echo(json.dumps(report if as_json else report["summary"], ensure_ascii=False, indent=2))
+
+
+@app.command()
+def review(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The visit's transcript.")],
+    salesperson: Annotated[
+        str | None, typer.Option(help="The salesperson's speaker name (default: inferred).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="auto, text, vtt, srt or json.")] = "auto",
+    lang: Annotated[str | None, typer.Option(help="zh or en (default: the transcript's).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown.")] = False,
+) -> None:
+    """Review a real visit: every turn tagged, the metrics, and the scorecard with citations."""
+    from .review import render
+    from .settings import Settings as _Settings
+
+    if as_json and as_markdown:
+        _fail(ValueError("choose one of --json and --markdown"))
+    limit = _Settings().review_max_bytes
+    if file.stat().st_size > limit:
+        _fail(ValueError(f"the transcript has {file.stat().st_size} bytes; the limit is {limit}"))
+    data = file.read_bytes()
+    services = _services()
+    try:
+        result = services.reviewer.review(data, fmt, salesperson, lang).to_dict()
+    except SalesCoachError as error:
+        _fail(error)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    elif as_markdown:
+        typer.echo(render.markdown(result), nl=False)
+    else:
+        typer.echo(render.terminal(result))
+
+
 @app.command()
 def scenarios() -> None:
     """List the rehearsal scenarios."""

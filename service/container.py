@@ -11,12 +11,15 @@ from .dialogue.rehearsal import RehearsalEngine
 from .playbooks.cards import load_cards
 from .playbooks.coaching import load_coaching
 from .playbooks.frameworks import load_frameworks
+from .playbooks.review import load_review
 from .playbooks.scenarios import load_scenarios
 from .retrieval.answer import Answerer
 from .retrieval.cards import CardIndex
 from .retrieval.embedders import EmbeddingMemo, make_embedder
 from .retrieval.index import CACHE_DIR, SEED_CACHE, HandbookIndex, Progress
 from .retrieval.searcher import HandbookSearch
+from .review.reviewer import Reviewer
+from .review.transcript import Limits
 from .settings import Settings
 
 
@@ -29,6 +32,7 @@ class Services:
     analyser: UtteranceAnalyser
     rehearsal: RehearsalEngine
     drills: DrillEngine
+    reviewer: Reviewer
 
 
 def build_index(settings: Settings, use_seed: bool = True) -> HandbookIndex:
@@ -55,6 +59,11 @@ def build_services(settings: Settings, progress: Progress | None = None) -> Serv
     search = HandbookSearch(index, max_query_chars=settings.max_query_chars)
     rehearsal = RehearsalEngine(load_scenarios(settings.playbooks_dir), analyser, coach, index.segmenter)
     rehearsal.warm_up()
+    reviewer = Reviewer(
+        analyser, coach, load_review(settings.playbooks_dir),
+        Limits(max_bytes=settings.review_max_bytes, max_turns=settings.review_max_turns),
+    )  # fmt: skip
+    reviewer.warm_up()
     memo.persist()  # the next start-up embeds only what changed
     return Services(
         settings=settings,
@@ -64,4 +73,5 @@ def build_services(settings: Settings, progress: Progress | None = None) -> Serv
         analyser=analyser,
         rehearsal=rehearsal,
         drills=DrillEngine(analyser, coach),
+        reviewer=reviewer,
     )

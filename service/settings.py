@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     )
     max_query_chars: int = Field(2000, ge=1, description="Longest accepted question or message.")
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="Largest accepted request body.")
+    review_max_bytes: int = Field(
+        200_000, ge=1024, description="Largest transcript a review takes (UTF-8 bytes)."
+    )
+    review_max_turns: int = Field(2000, ge=1, description="Most utterances a reviewed transcript may have.")
     body_timeout: float = Field(
         10.0, gt=0, description="Seconds a request body may take to arrive in full (else 408)."
     )
@@ -117,6 +121,12 @@ class Settings(BaseSettings):
         """Threads doing domain work at once: one per embedder thread keeps the model busy, one more
         prepares or finishes a turn meanwhile; more only contend for the GIL."""
         return self.domain_workers or self.embedder_threads + 1
+
+    @property
+    def review_body_bytes(self) -> int:
+        """Largest request body of ``POST /api/reviews``: a transcript of ``review_max_bytes`` as JSON
+        (escaped CJK text is twice its UTF-8 size) with room for the other fields."""
+        return max(self.max_body_bytes, 2 * self.review_max_bytes + 16 * 1024)
 
     @property
     def index_dir(self) -> Path:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from ..dialogue.turn import CitationData, TurnReply
 from ..errors import SalesCoachError
 from ..retrieval.answer import Citation as AnswerCitation
+from ..review.render import summary
+from ..reviews import ReviewService
 from ..sessions import SessionService
 from ..terminal import render_turn
 from ..text import Language, detect_language
@@ -16,13 +18,13 @@ from .base import BotReply, Citation, InboundMessage
 
 MAX_CITATIONS = 3
 _COMMAND = re.compile(
-    r"^\s*/?(?P<verb>help|帮助|ask|问|rehearse|演练|drill|练习|score|评分|quit|结束|scenarios|场景)\b\s*(?P<rest>.*)$",
+    r"^\s*/?(?P<verb>help|帮助|ask|问|rehearse|演练|drill|练习|score|评分|quit|结束|scenarios|场景|review|复盘)(?:\b|(?<=复盘))[\s:：]*(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 _VERBS = {
     "help": "help", "帮助": "help", "ask": "ask", "问": "ask", "rehearse": "rehearse", "演练": "rehearse",
     "drill": "drill", "练习": "drill", "score": "score", "评分": "score", "quit": "quit", "结束": "quit",
-    "scenarios": "scenarios", "场景": "scenarios",
+    "scenarios": "scenarios", "场景": "scenarios", "review": "review", "复盘": "review",
 }  # fmt: skip
 
 HELP = {
@@ -32,6 +34,7 @@ HELP = {
         "• 演练 <场景> [容易|困难]：和我扮演的客户演练一次拜访（“场景”列出全部）\n"
         "• 练习 spin|lscpa|fabe：单项练习\n"
         "• 评分：查看当前演练的评分；结束：结束当前演练\n"
+        "• 复盘 <粘贴拜访记录>：复盘一次真实拜访（每行“姓名：说的话”）\n"
         "演练或练习中，直接说话即可。"
     ),
     "en": (
@@ -40,6 +43,7 @@ HELP = {
         '• rehearse <scenario> [easy|hard]: rehearse a visit with me as the client ("scenarios" lists them)\n'
         "• drill spin|lscpa|fabe: practise one framework\n"
         "• score: the scorecard so far; quit: end the rehearsal\n"
+        "• review <pasted transcript>: review a real visit (one 'Name: what they said' per line)\n"
         "During a rehearsal or drill, just talk."
     ),
 }
@@ -49,6 +53,7 @@ HELP = {
 class MessengerChat:
     sessions: SessionService
     web_base: str
+    reviews: ReviewService | None = None
 
     def handle(self, message: InboundMessage) -> BotReply:
         """Answer one messenger message; domain errors become a friendly message, never a crash."""
@@ -72,6 +77,8 @@ class MessengerChat:
             return self._answer(rest)
         if verb == "help":
             return BotReply(HELP[language])
+        if verb == "review":
+            return self._review(rest, language)
         if verb == "scenarios":
             return BotReply(self._scenarios(language))
         if verb in ("rehearse", "drill"):  # replaces the one in progress (its transcript stays)
@@ -86,6 +93,15 @@ class MessengerChat:
             none = "现在没有进行中的演练。" if language == "zh" else "There is no rehearsal in progress."
             return BotReply(f"{none}\n\n{HELP[language]}")
         return self._render(self._post(active.id, "score" if verb == "score" else "quit"))
+
+    def _review(self, transcript: str, language: Language) -> BotReply:
+        """``review``/``复盘`` then the pasted visit: the metrics and what to work on, cited."""
+        if not transcript or self.reviews is None:
+            return BotReply(HELP[language])
+        review = self.reviews.create(transcript)
+        citations = [CitationData(**c) for check in review["scorecard"]["checks"] for c in check["citations"]]
+        unique = list({c.passage_id: c for c in citations}.values())
+        return BotReply(summary(review), [self._citation(c, review["lang"]) for c in unique][:MAX_CITATIONS])
 
     def _post(self, session_id: str, text: str) -> dict:
         return self.sessions.post(session_id, text)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from ..playbooks.scenarios import Scenario
+from ..text import Language
 from .coach import Coach
 from .conversation import Conversation
 from .turn import CheckResult, LearnedUnit, Scorecard
@@ -101,15 +102,19 @@ CHECKS: dict[str, Callable[[list[str]], Verdict]] = {
 }
 
 
-def build_scorecard(conversation: Conversation, scenario: Scenario, coach: Coach) -> Scorecard:
-    """Score a rehearsal from its transcript; every missed check says what to do instead, with a citation."""
-    language = conversation.language
-    events = conversation.events()
+def judge(
+    events: list[str], language: Language, coach: Coach, role: str | None, skip: Iterable[str] = ()
+) -> list[CheckResult]:
+    """The playbook's binary checks over an event list (a rehearsal's or a reviewed visit's): each
+    with its evidence; a miss says what to do instead, cites the handbook and links its drill.
+    Checks for another CUTE role than ``role`` (or for any role, when ``role`` is None) are left out."""
+    drills = {drill.id: drill for drill in coach.coaching.drills}
     results = []
     for check in coach.coaching.checks:
-        if check.only_for and check.only_for != scenario.persona.cute_role:
+        if check.id in skip or (check.only_for and check.only_for != role):
             continue
         passed, evidence = CHECKS[check.id](events)
+        drill = drills[check.drill] if check.drill and not passed else None
         results.append(
             CheckResult(
                 id=check.id,
@@ -118,8 +123,19 @@ def build_scorecard(conversation: Conversation, scenario: Scenario, coach: Coach
                 evidence=evidence[language],
                 advice=None if passed else check.advice.get(language),
                 citations=[] if passed else coach.check_citations(check.id),
+                drill=drill.id if drill else None,
+                drill_framework=drill.framework if drill else None,
+                practise=f"/?lang={language}&drill={drill.framework}" if drill else None,
             )
         )
+    return results
+
+
+def build_scorecard(conversation: Conversation, scenario: Scenario, coach: Coach) -> Scorecard:
+    """Score a rehearsal from its transcript; every missed check says what to do instead, with a citation."""
+    language = conversation.language
+    events = conversation.events()
+    results = judge(events, language, coach, scenario.persona.cute_role)
     turns = conversation.salesperson_turns()
     counts = Counter(e.split(":", 1)[1] for e in events if e.startswith("question:"))
     mine = sum(len(t.text) for t in turns)

@@ -44,6 +44,11 @@ class CheckResult:
     evidence: str
     advice: str | None = None  # for a missed check: what to do instead
     citations: list[CitationData] = field(default_factory=list)
+    # for a missed check: the drill that practises it, its framework, and the web page's link to it
+    drill: str | None = None
+    drill_framework: str | None = None
+    practise: str | None = None
+    turn: int | None = None  # reviews: the index of the turn the evidence quotes
 
 
 @dataclass(frozen=True)

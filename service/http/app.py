@@ -24,6 +24,7 @@ from ..channels.outbound import OutboundClient
 from ..channels.registry import build_registry
 from ..container import Services, build_services
 from ..retrieval.passage import Passage
+from ..reviews import ReviewService
 from ..sessions import SessionService
 from ..settings import Settings
 from ..store import SessionStore, default_database_url
@@ -34,6 +35,7 @@ from .logs import configure_logging
 from .metrics import Metrics
 from .middleware import RequestBody, RequestLog
 from .openapi import install_openapi
+from .reviews_api import router as reviews_router
 from .sessions_api import router as sessions_router
 from .sessions_api import scenario_list
 from .webhooks import router as webhooks_router
@@ -73,8 +75,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.services = domain
         app.state.domain_limiter = anyio.CapacityLimiter(settings.domain_concurrency)
         app.state.sessions = SessionService(store, domain)
+        app.state.reviews = ReviewService(store, domain)
         app.state.channels = build_registry(settings)
-        app.state.messenger = MessengerChat(app.state.sessions, settings.web_base_url)
+        app.state.messenger = MessengerChat(app.state.sessions, settings.web_base_url, app.state.reviews)
         app.state.outbound = OutboundClient(
             timeout=settings.outbound_timeout, retries=settings.outbound_retries,
             on_error=lambda channel: metrics.errors.labels(code=f"outbound:{channel}").inc(),
@@ -93,6 +96,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_openapi(app, settings)
     app.include_router(api_router, responses=ERROR_RESPONSES)
     app.include_router(sessions_router, responses=ERROR_RESPONSES)
+    app.include_router(reviews_router, responses=ERROR_RESPONSES)
     app.include_router(webhooks_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -144,6 +148,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def prometheus() -> Response:
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
-    app.add_middleware(RequestBody, limit=settings.max_body_bytes, timeout=settings.body_timeout)
+    app.add_middleware(
+        RequestBody, limit=settings.max_body_bytes, timeout=settings.body_timeout,
+        limits={"/api/reviews": settings.review_body_bytes},
+    )  # fmt: skip
     app.add_middleware(RequestLog, metrics=metrics)
     return app

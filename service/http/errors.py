@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import IndexNotReady, InvalidInput, PlaybookError
-from ..store import SessionNotFound
+from ..store import ReviewNotFound, SessionNotFound
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ async def _playbook(_: Request, exc: PlaybookError) -> JSONResponse:
     return error_response(500, "playbook_error", "the coach's data files are broken; see the server log")
 
 
-async def _not_found(_: Request, exc: SessionNotFound) -> JSONResponse:
+async def _not_found(_: Request, exc: SessionNotFound | ReviewNotFound) -> JSONResponse:
     return error_response(404, "not_found", str(exc))
 
 
@@ -111,3 +111,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PlaybookError, _playbook)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(SessionNotFound, _not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(ReviewNotFound, _not_found)  # type: ignore[arg-type]

@@ -23,23 +23,27 @@ class RequestBody:
     but never sent, or dribbled) a 408, both answered with ``Connection: close``. The app then reads
     the buffered body (at most ``limit`` bytes held per request)."""
 
-    def __init__(self, app: ASGIApp, limit: int, timeout: float) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int, timeout: float, limits: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.limit = limit
         self.timeout = timeout
+        self.limits = limits or {}  # a larger limit for some paths (a transcript to review)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limits.get(scope.get("path", ""), self.limit)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await _reject(send, 413, "too_large", f"the request body is larger than {self.limit} bytes")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _reject(send, 413, "too_large", f"the request body is larger than {limit} bytes")
             return
         try:
-            body, disconnected = await asyncio.wait_for(self._read(receive), self.timeout)
+            body, disconnected = await asyncio.wait_for(self._read(receive, limit), self.timeout)
         except _TooLarge:
-            await _reject(send, 413, "too_large", f"the request body is larger than {self.limit} bytes")
+            await _reject(send, 413, "too_large", f"the request body is larger than {limit} bytes")
             return
         except TimeoutError:
             await _reject(send, 408, "timeout", f"the request body did not arrive within {self.timeout:g} s")
@@ -57,7 +61,7 @@ class RequestBody:
 
         await self.app(scope, buffered, send)
 
-    async def _read(self, receive: Receive) -> tuple[bytes, bool]:
+    async def _read(self, receive: Receive, limit: int) -> tuple[bytes, bool]:
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -66,7 +70,7 @@ class RequestBody:
                 return b"", True
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limit:
+            if size > limit:
                 raise _TooLarge
             chunks.append(chunk)
             if not message.get("more_body", False):

@@ -29,7 +29,11 @@ def install_openapi(app: FastAPI, settings: Settings) -> None:
             document = get_openapi(
                 title=app.title, version=app.version, openapi_version=app.openapi_version, routes=app.routes
             )
-            resolved = _resolve(document, {"max_query_chars": settings.max_query_chars}, enums)
+            resolved = _resolve(
+                document,
+                {"max_query_chars": settings.max_query_chars, "review_max_bytes": settings.review_max_bytes},
+                enums,
+            )
             if services is None:
                 return resolved  # served before start-up finished: do not keep it
             app.openapi_schema = resolved

@@ -39,6 +39,7 @@ class Check(StrictModel):
     advice: Bilingual
     cites: list[Cite] = Field(min_length=1)
     only_for: str | None = None  # a CUTE role: the check applies to that persona only
+    drill: str | None = None  # the drill (id) that practises what a miss of this check lacks
 
 
 class Drill(StrictModel):
@@ -131,6 +132,12 @@ class CoachingPlaybook(StrictModel):
     def check_against(self, frameworks: Frameworks) -> list[str]:
         """Problems with the drills' frameworks and targets (they live in another file)."""
         problems = []
+        ids = {drill.id for drill in self.drills}
+        problems += [
+            f"checks: {check.id} names unknown drill {check.drill!r}"
+            for check in self.checks
+            if check.drill is not None and check.drill not in ids
+        ]
         for drill in self.drills:
             if drill.framework not in frameworks.coaching:
                 problems.append(f"drills: {drill.id} names unknown framework {drill.framework!r}")

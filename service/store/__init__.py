@@ -8,11 +8,12 @@ the Alembic migrations shipped in ``migrations/``; :meth:`SessionStore.migrate` 
 from __future__ import annotations
 
 from .engine import default_database_url
-from .records import SessionNotFound, SessionRecord, TurnRow
+from .records import ReviewNotFound, SessionNotFound, SessionRecord, TurnRow
 from .store import SessionStore
 from .turns import SessionTurn, TurnConflict
 
 __all__ = [
+    "ReviewNotFound",
     "SessionNotFound",
     "SessionRecord",
     "SessionStore",

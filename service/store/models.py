@@ -129,3 +129,14 @@ webhook_signatures = Table(
     Column("event_id", String(255), nullable=False),
     Column("created_at", UTCDateTime, nullable=False, index=True),
 )
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("salesperson", String(200), nullable=False),
+    Column("transcript", Text, nullable=False),  # as sent (NUL removed), for a later re-review
+    Column("result", JSON, nullable=False),  # turns, metrics, scorecard
+)

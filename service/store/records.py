@@ -19,6 +19,14 @@ class SessionNotFound(SalesCoachError, LookupError):
         super().__init__(f"no session {session_id!r}")
 
 
+class ReviewNotFound(SalesCoachError, LookupError):
+    """No review has this id. Transports map it to 404."""
+
+    def __init__(self, review_id: str) -> None:
+        self.review_id = review_id
+        super().__init__(f"no review {review_id!r}")
+
+
 @dataclass(frozen=True)
 class SessionRecord:
     """One chat session as stored."""

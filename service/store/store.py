@@ -13,12 +13,13 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from ..text import clean_text
 from . import events
 from . import turns as turns_
 from .engine import SQLITE_BEGIN, make_engine, sqlite_file
 from .events import EventClaim
 from .keys import stored_key
-from .models import processed_events, scorecards, sessions, turns, utcnow
+from .models import processed_events, reviews, scorecards, sessions, turns, utcnow
 from .records import SessionNotFound, SessionRecord, TurnRow, session_from_row
 from .schema import upgrade_to_head
 from .turns import SessionTurn, TurnConflict
@@ -160,6 +161,34 @@ class SessionStore:
         with self._engine.connect() as connection:
             value: dict[str, Any] | None = connection.execute(query).scalar()
         return value
+
+    # -- reviews of real visits ------------------------------------------------------------------------
+
+    def create_review(
+        self, *, language: str, salesperson: str, transcript: str, result: dict[str, Any]
+    ) -> str:
+        """Keep a finished review (the transcript as sent, NUL removed, and the result); its id."""
+        review_id = uuid.uuid4().hex
+        row = {
+            "id": review_id, "created_at": utcnow(), "language": language,
+            "salesperson": clean_text(salesperson)[:200], "transcript": clean_text(transcript), "result": result,
+        }  # fmt: skip
+        with self._write() as connection:
+            connection.execute(insert(reviews).values(**row))
+        return review_id
+
+    def get_review(self, review_id: str) -> dict[str, Any] | None:
+        """``{"review_id", "created_at", "lang", "salesperson", "transcript", "result"}``, or None."""
+        if not is_session_id(review_id):
+            return None
+        with self._engine.connect() as connection:
+            row = connection.execute(select(reviews).where(reviews.c.id == review_id)).mappings().first()
+        if row is None:
+            return None
+        return {
+            "review_id": row["id"], "created_at": row["created_at"], "lang": row["language"],
+            "salesperson": row["salesperson"], "transcript": row["transcript"], "result": row["result"],
+        }  # fmt: skip
 
     # -- turns and webhook events -----------------------------------------------------------------
 

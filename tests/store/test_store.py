@@ -35,7 +35,7 @@ def test_migrate_twice_is_idempotent(store: SessionStore, store_url: str) -> Non
     try:
         with engine.connect() as connection:
             assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [
-                "0002"
+                "0003"
             ]
     finally:
         engine.dispose()
