@@ -11,6 +11,8 @@ from .dialogue.rehearsal import RehearsalEngine
 from .playbooks.cards import load_cards
 from .playbooks.coaching import load_coaching
 from .playbooks.frameworks import load_frameworks
+from .planning.planner import VisitPlanner
+from .planning.templates import PlanningTemplates, load_planning
 from .playbooks.scenarios import load_scenarios
 from .retrieval.answer import Answerer
 from .retrieval.cards import CardIndex
@@ -29,6 +31,8 @@ class Services:
     analyser: UtteranceAnalyser
     rehearsal: RehearsalEngine
     drills: DrillEngine
+    planner: VisitPlanner
+    planning: PlanningTemplates
 
 
 def build_index(settings: Settings, use_seed: bool = True) -> HandbookIndex:
@@ -56,6 +60,7 @@ def build_services(settings: Settings, progress: Progress | None = None) -> Serv
     rehearsal = RehearsalEngine(load_scenarios(settings.playbooks_dir), analyser, coach, index.segmenter)
     rehearsal.warm_up()
     memo.persist()  # the next start-up embeds only what changed
+    planning = load_planning(settings.playbooks_dir)
     return Services(
         settings=settings,
         index=index,
@@ -64,4 +69,6 @@ def build_services(settings: Settings, progress: Progress | None = None) -> Serv
         analyser=analyser,
         rehearsal=rehearsal,
         drills=DrillEngine(analyser, coach),
+        planner=VisitPlanner(planning, coach, cards, analyser),
+        planning=planning,
     )
