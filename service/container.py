@@ -8,11 +8,11 @@ from .dialogue.analyser import UtteranceAnalyser
 from .dialogue.coach import Coach
 from .dialogue.drills import DrillEngine
 from .dialogue.rehearsal import RehearsalEngine
+from .planning.planner import VisitPlanner
+from .planning.templates import PlanningTemplates, load_planning
 from .playbooks.cards import load_cards
 from .playbooks.coaching import load_coaching
 from .playbooks.frameworks import load_frameworks
-from .planning.planner import VisitPlanner
-from .planning.templates import PlanningTemplates, load_planning
 from .playbooks.scenarios import load_scenarios
 from .retrieval.answer import Answerer
 from .retrieval.cards import CardIndex

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from functools import partial
 
-from ..errors import InvalidInput, PlaybookError
+from ..errors import InvalidInput, PlaybookError, UnknownScenario
 from ..playbooks.frameworks import Frameworks
 from ..playbooks.scenarios import DIFFICULTIES, Scenario
 from ..retrieval.keyword import Segmenter
@@ -25,7 +25,6 @@ from .scorecard import build_scorecard
 from .stages import StageMachine
 from .turn import CoachNote, TurnReply
 from .voice import ClientVoice
-
 
 STORED_KEPT = 256  # stored scenarios kept parsed and embedded in a process
 
@@ -73,7 +72,7 @@ class RehearsalEngine:
         if stored is None and self.lookup is not None:
             stored = self.lookup(scenario_id)
         if stored is None:
-            raise InvalidInput(
+            raise UnknownScenario(
                 f"unknown scenario {scenario_id!r}: choose one of {', '.join(sorted(self.scenarios))}"
                 " or a stored one (GET /api/scenarios)"
             )

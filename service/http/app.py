@@ -23,6 +23,7 @@ from ..channels.chat import MessengerChat
 from ..channels.outbound import OutboundClient
 from ..channels.registry import build_registry
 from ..container import Services, build_services
+from ..plans import PlanService
 from ..retrieval.passage import Passage
 from ..sessions import SessionService
 from ..settings import Settings
@@ -33,8 +34,10 @@ from .logs import configure_logging
 from .metrics import Metrics
 from .middleware import RequestBody, RequestLog
 from .openapi import install_openapi
+from .plans_api import router as plans_router
+from .scenarios_api import router as scenarios_router
+from .scenarios_api import scenario_list
 from .sessions_api import router as sessions_router
-from .sessions_api import scenario_list
 from .webhooks import router as webhooks_router
 
 log = logging.getLogger("salescoach.app")
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.services = domain
         app.state.domain_limiter = anyio.CapacityLimiter(settings.domain_concurrency)
         app.state.sessions = SessionService(store, domain)
+        app.state.plans = PlanService(app.state.sessions)
         app.state.channels = build_registry(settings)
         app.state.messenger = MessengerChat(app.state.sessions, settings.web_base_url)
         app.state.outbound = OutboundClient(
@@ -92,6 +96,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_openapi(app, settings)
     app.include_router(api_router, responses=ERROR_RESPONSES)
     app.include_router(sessions_router, responses=ERROR_RESPONSES)
+    app.include_router(plans_router, responses=ERROR_RESPONSES)
+    app.include_router(scenarios_router, responses=ERROR_RESPONSES)
     app.include_router(webhooks_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -99,7 +105,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page(request: Request, lang: str = "zh") -> Response:
         language = lang if lang in ("zh", "en") else "zh"
-        scenarios = scenario_list(request.app.state.services)
+        builtin = list(request.app.state.services.rehearsal.scenarios.values())
+        scenarios = await run_in_threadpool(scenario_list, request.app.state.plans, builtin)
         return templates.TemplateResponse(
             request, "index.html", {"request": request, "lang": language, "scenarios": scenarios}
         )

@@ -12,8 +12,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import IndexNotReady, InvalidInput, PlaybookError
-from ..store import SessionNotFound
+from ..errors import IndexNotReady, InvalidInput, PlaybookError, UnknownScenario
+from ..store import PlanNotFound, ScenarioExists, SessionNotFound
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +40,8 @@ class ErrorBody(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     "4XX": {
         "model": ErrorBody,
-        "description": "Client error: 404 unknown id, 405 method (with Allow), 408 body too slow, "
-        "413 body too large, 422 invalid request.",
+        "description": "Client error: 404 unknown id (session, plan, scenario), 405 method (with Allow), 408 body too slow, "
+        "409 a stored scenario with this id exists, 413 body too large, 422 invalid request.",
     },
     503: {"model": ErrorBody, "description": "Not ready yet: the handbook index is loading."},
 }
@@ -95,6 +95,18 @@ async def _not_found(_: Request, exc: SessionNotFound) -> JSONResponse:
     return error_response(404, "not_found", str(exc))
 
 
+async def _plan_not_found(_: Request, exc: PlanNotFound) -> JSONResponse:
+    return error_response(404, "not_found", str(exc))
+
+
+async def _unknown_scenario(_: Request, exc: UnknownScenario) -> JSONResponse:
+    return error_response(404, "not_found", str(exc))
+
+
+async def _scenario_exists(_: Request, exc: ScenarioExists) -> JSONResponse:
+    return error_response(409, "conflict", str(exc))
+
+
 async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     if exc.status_code == 400:  # FastAPI's "error parsing the body": undecodable bytes are bad input too
         return error_response(
@@ -111,3 +123,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PlaybookError, _playbook)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(SessionNotFound, _not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(PlanNotFound, _plan_not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(ScenarioExists, _scenario_exists)  # type: ignore[arg-type]
+    app.add_exception_handler(UnknownScenario, _unknown_scenario)  # type: ignore[arg-type]

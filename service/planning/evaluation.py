@@ -67,7 +67,9 @@ def evaluate_plans(services: Services, folder: Path) -> PlanReport:
         client = evaluate_client(engine, path)
     client.path = str(folder / "probes.jsonl")
     questions = {
-        lang: {name: {"agree": a, "n": n, "rate": round(a / n, 3) if n else 0.0} for name, (a, n) in t.items()}
+        lang: {
+            name: {"agree": a, "n": n, "rate": round(a / n, 3) if n else 0.0} for name, (a, n) in t.items()
+        }
         for lang, t in sorted(totals.items())
     }
     return PlanReport(client=client, questions=questions)

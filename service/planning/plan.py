@@ -26,7 +26,9 @@ class PlanPerson(_Strict):
 
 
 class PlanGoal(_Strict):
-    highest: PlanText = Field(description="The best outcome this visit can bring (the rehearsal's commitment).")
+    highest: PlanText = Field(
+        description="The best outcome this visit can bring (the rehearsal's commitment)."
+    )
     lowest: PlanText = Field(description="The least this visit must bring.")
 
 

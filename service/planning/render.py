@@ -9,7 +9,13 @@ from .templates import LSCPA_STEPS, SPIN_KINDS, PlanTemplates
 
 _LSCPA_NAMES = {
     "zh": {"listen": "L 倾听", "share": "S 分担", "clarify": "C 澄清", "present": "P 陈述", "ask": "A 要求"},
-    "en": {"listen": "L Listen", "share": "S Share", "clarify": "C Clarify", "present": "P Present", "ask": "A Ask"},
+    "en": {
+        "listen": "L Listen",
+        "share": "S Share",
+        "clarify": "C Clarify",
+        "present": "P Present",
+        "ask": "A Ask",
+    },
 }
 
 
@@ -44,7 +50,8 @@ def render_markdown(plan: dict[str, Any], templates: PlanTemplates) -> str:
     out += [f"- **{_LSCPA_NAMES[lang][step]}**: {steps[step]}" for step in LSCPA_STEPS]
     out += ["", f"## {h['role_advice']}: {advice['name']}", "", advice["summary"], ""]
     for key in ("cares", "give", "avoid"):
-        out += [f"**{h[key]}**", "", *[f"- {point}" for point in advice[key]] or [f"- {h['none']}"], ""]
+        points = [f"- {point}" for point in advice[key]] or [f"- {h['none']}"]
+        out += [f"**{h[key]}**", "", *points, ""]
     out += [f"## {h['next_step']}", "", plan["next_step"], "", f"## {h['citations']}", ""]
     cites = [*plan["citations"], *objection.get("citations", []), *advice["citations"]]
     seen: set[str] = set()

@@ -26,7 +26,7 @@ def scenario_id(plan_id: str) -> str:
 
 
 def industry_name(industry: str) -> str:
-    """"医疗（护理呼叫系统）" → "医疗": the trade, without the product in brackets."""
+    """ "医疗（护理呼叫系统）" → "医疗": the trade, without the product in brackets."""
     return _INDUSTRY_DETAIL.sub("", industry).strip() or industry
 
 
