@@ -3,9 +3,10 @@ objection, the highest and lowest outcome. Validated strictly; an error names th
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from ..errors import InvalidInput
 from ..playbooks.scenarios import CuteRole, DecisionRole
@@ -46,6 +47,12 @@ class PlanInput(_Strict):
     objection: PlanText | None = Field(None, description="The objection you expect, if any.")
     goal: PlanGoal
     date: ShortText = Field(description="The day of the visit, e.g. 2026-12-03.")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_text(cls, value: object) -> object:
+        """A YAML file's unquoted 2026-12-03 is a date: keep it as its ISO text."""
+        return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def parse_plan(data: Any) -> PlanInput:
