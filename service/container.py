@@ -10,6 +10,7 @@ from .dialogue.drills import DrillEngine
 from .dialogue.rehearsal import RehearsalEngine
 from .planning.planner import VisitPlanner
 from .planning.templates import PlanningTemplates, load_planning
+from .planning.wizard import WizardTexts, load_wizard
 from .playbooks.cards import load_cards
 from .playbooks.coaching import load_coaching
 from .playbooks.frameworks import load_frameworks
@@ -33,6 +34,7 @@ class Services:
     drills: DrillEngine
     planner: VisitPlanner
     planning: PlanningTemplates
+    wizard: WizardTexts
 
 
 def build_index(settings: Settings, use_seed: bool = True) -> HandbookIndex:
@@ -71,4 +73,5 @@ def build_services(settings: Settings, progress: Progress | None = None) -> Serv
         drills=DrillEngine(analyser, coach),
         planner=VisitPlanner(planning, coach, cards, analyser),
         planning=planning,
+        wizard=load_wizard(settings.playbooks_dir),
     )

@@ -29,6 +29,11 @@ class PlanService:
         self.store = sessions.store
         self.services = sessions.services
         self.services.rehearsal.lookup = self.stored_scenario
+        sessions.plan_maker = self._from_messenger
+
+    def _from_messenger(self, data: dict[str, Any], channel_key: str | None) -> tuple[str, str]:
+        record = self.create(data, channel_key)
+        return record.id, self.markdown(record)
 
     # -- plans --------------------------------------------------------------------------------------
     def create(self, data: Any, channel_key: str | None = None) -> PlanRecord:
@@ -47,6 +52,15 @@ class PlanService:
 
     def payload(self, record: PlanRecord) -> dict[str, Any]:
         return {"plan_id": record.id, "plan": record.filled, "markdown": self.markdown(record)}
+
+    def rehearse_latest(
+        self, channel_key: str, language: str, difficulty: str | None = None
+    ) -> tuple[SessionRecord, dict[str, Any]] | None:
+        """The rehearsal of the newest plan a messenger conversation made (None: it made none)."""
+        record = self.store.latest_plan(channel_key)
+        if record is None:
+            return None
+        return self.rehearse(record.id, language, difficulty, channel_key)
 
     def rehearse(
         self, plan_id: str, language: str | None = None, difficulty: str | None = None,

@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.sessions = SessionService(store, domain)
         app.state.plans = PlanService(app.state.sessions)
         app.state.channels = build_registry(settings)
-        app.state.messenger = MessengerChat(app.state.sessions, settings.web_base_url)
+        app.state.messenger = MessengerChat(app.state.sessions, settings.web_base_url, app.state.plans)
         app.state.outbound = OutboundClient(
             timeout=settings.outbound_timeout, retries=settings.outbound_retries,
             on_error=lambda channel: metrics.errors.labels(code=f"outbound:{channel}").inc(),
