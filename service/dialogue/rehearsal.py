@@ -79,6 +79,10 @@ class RehearsalEngine:
         self.remember(stored)
         return stored
 
+    def forget_stored(self) -> None:
+        """Drop the stored scenarios kept at hand (they are looked up again when used)."""
+        self._stored.clear()
+
     def remember(self, scenario: Scenario) -> None:
         """Keep a stored scenario at hand (stored scenarios never change: same id, same content)."""
         self._stored[scenario.id] = scenario

@@ -127,9 +127,19 @@ def _problem(
     return {
         "id": f"problem_{number}",
         "topic": {"zh": bare(text), "en": bare(text)},
-        "asked_by": _both([fill(t, topic=topic) for t in st.problem_asked_by.get(lang)]),
+        "asked_by": _both(_problem_questions(text, topic, lang, templates)),
         "reveal": _same(text),
         "implication": _both([fill(t, **said) for t in implication.get(lang)]),
         "need": _both([fill(t, **said) for t in need.get(lang)]),
         "recap": st.problem_recap.model_dump(),
     }
+
+
+def _problem_questions(text: str, topic: str, lang: Language, templates: PlanningTemplates) -> list[str]:
+    """Problem questions about the difficulty, and one about each of its clauses."""
+    st = templates.scenario
+    questions = [fill(t, topic=topic) for t in st.problem_asked_by.get(lang)]
+    parts = clauses(text) if lang == "zh" else [topic_of(p, lang) for p in clauses(text)]
+    if len(parts) > 1:
+        questions += [fill(st.problem_clause.get(lang), clause=part) for part in parts]
+    return questions

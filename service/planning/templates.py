@@ -82,6 +82,7 @@ class ScenarioTemplates(StrictModel):
     fact_clause: Bilingual
     fact_recap: TextLists
     problem_asked_by: TextLists
+    problem_clause: Bilingual
     problem_recap: TextLists
     commitment_cues: Patterns
     success: TextLists
