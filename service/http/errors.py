@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -107,13 +108,26 @@ async def _scenario_exists(_: Request, exc: ScenarioExists) -> JSONResponse:
     return error_response(409, "conflict", str(exc))
 
 
-async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+def _allowed(request: Request) -> str | None:
+    """Every method the path takes, from the OpenAPI document: Starlette's 405 names only the
+    first route of the path (``GET /api/scenarios`` and ``POST /api/scenarios`` are two routes)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), request.url.path):
+            methods |= {method.upper() for method in operations if method != "parameters"}
+    return ", ".join(sorted(methods)) if methods else None
+
+
+async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     if exc.status_code == 400:  # FastAPI's "error parsing the body": undecodable bytes are bad input too
         return error_response(
             422, "invalid_request", "the request body is not valid JSON (send UTF-8 encoded JSON)"
         )
     # exc.headers: a 405 carries Allow (RFC 9110), and the like
-    return error_response(exc.status_code, "http_error", str(exc.detail), headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and (allowed := _allowed(request)):
+        headers["Allow"] = allowed
+    return error_response(exc.status_code, "http_error", str(exc.detail), headers=headers or None)
 
 
 def install_error_handlers(app: FastAPI) -> None:
