@@ -19,6 +19,7 @@ from typing import Any
 from .servers import database, uvicorn_process
 
 CHECKS = "all"
+CONFIG = Path(__file__).with_name("schemathesis.toml")  # the documented exceptions
 
 
 def fuzz(
@@ -29,7 +30,8 @@ def fuzz(
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         command = [
-            str(Path(sys.executable).with_name("schemathesis")), "run", f"{base}/openapi.json",
+            str(Path(sys.executable).with_name("schemathesis")), "--config-file", str(CONFIG),
+            "run", f"{base}/openapi.json",
             "--checks", CHECKS, "--max-examples", str(max_examples), "--seed", str(seed),
             "--workers", str(workers), "--no-color", "--request-timeout", "60",
             "--generation-database", "none", "--report", "json", "--report-json-path", str(report),

@@ -20,8 +20,6 @@ from .playbooks.scenarios import Scenario
 from .sessions import SessionService
 from .store import PlanNotFound, PlanRecord, SessionRecord
 
-MAX_SCENARIO_CHARS = 200_000  # a scenario file is a few dozen KB; anything larger is not one
-
 
 class PlanService:
     def __init__(self, sessions: SessionService) -> None:
@@ -82,10 +80,6 @@ class PlanService:
     # -- stored scenarios ---------------------------------------------------------------------------
     def add_scenario(self, source: str) -> Scenario:
         """Validate a scenario YAML like the built-in ones and store it."""
-        if len(source) > MAX_SCENARIO_CHARS:
-            raise InvalidInput(
-                f"the scenario has {len(source)} characters; the limit is {MAX_SCENARIO_CHARS}"
-            )
         scenario = parse_scenario(source)
         if scenario.id in self.services.rehearsal.scenarios:
             raise InvalidInput(f"id: {scenario.id!r} is a built-in scenario; choose another id")

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from ..settings import Settings
+from .scenarios_api import scenario_chars
 
 
 def install_openapi(app: FastAPI, settings: Settings) -> None:
@@ -30,7 +31,14 @@ def install_openapi(app: FastAPI, settings: Settings) -> None:
             document = get_openapi(
                 title=app.title, version=app.version, openapi_version=app.openapi_version, routes=app.routes
             )
-            resolved = _resolve(document, {"max_query_chars": settings.max_query_chars}, enums)
+            resolved = _resolve(
+                document,
+                {
+                    "max_query_chars": settings.max_query_chars,
+                    "max_scenario_chars": scenario_chars(settings.max_body_bytes),
+                },
+                enums,
+            )
             if services is None:
                 return resolved  # served before start-up finished: do not keep it
             app.openapi_schema = resolved

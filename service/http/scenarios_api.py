@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..plans import MAX_SCENARIO_CHARS, PlanService
+from ..errors import InvalidInput
+from ..plans import PlanService
 from ..playbooks.scenarios import Scenario
 
 router = APIRouter(prefix="/api")
@@ -21,11 +22,19 @@ async def get_plans(request: Request) -> PlanService:
 PlansDep = Annotated[PlanService, Depends(get_plans)]
 
 
+def scenario_chars(max_body_bytes: int) -> int:
+    """The longest scenario text a request body can carry (the body limit, less the JSON around it)."""
+    return max_body_bytes - JSON_SLACK
+
+
+JSON_SLACK = 64  # {"yaml": ""} and room to spare
+
+
 class ScenarioUpload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     yaml: str = Field(
-        min_length=1, max_length=MAX_SCENARIO_CHARS,
+        min_length=1, json_schema_extra={"x-limit": "max_scenario_chars"},
         description="A scenario file as in playbooks/scenarios/ (YAML text). It is validated like the "
         "built-in ones; an error names the field (422); an id already stored with other content is a 409.",
     )  # fmt: skip
@@ -84,6 +93,9 @@ async def scenarios(request: Request, plans: PlansDep) -> dict[str, Any]:
 
 
 @router.post("/scenarios", summary="Add a scenario (YAML)", status_code=201, response_model=ScenarioAdded)
-async def add_scenario(plans: PlansDep, body: ScenarioUpload) -> dict[str, Any]:
+async def add_scenario(request: Request, plans: PlansDep, body: ScenarioUpload) -> dict[str, Any]:
+    limit = scenario_chars(request.app.state.settings.max_body_bytes)
+    if len(body.yaml) > limit:
+        raise InvalidInput(f"yaml: the scenario has {len(body.yaml)} characters; the limit is {limit}")
     scenario = await run_in_threadpool(plans.add_scenario, body.yaml)
     return {"scenario": summary(scenario, True)}

@@ -22,7 +22,8 @@ from .scenario_builder import build_scenario
 @dataclass
 class PlanReport:
     client: ClientReport
-    questions: dict[str, dict[str, Any]] = field(default_factory=dict)  # per language: template / suggested
+    # per language: "template" = every templated question, "suggested" = those the plan lists
+    questions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _key(plan_id: str) -> str:
@@ -47,7 +48,10 @@ def evaluate_plans(services: Services, folder: Path) -> PlanReport:
     for plan_id, row in plans.items():
         plan = parse_plan({k: v for k, v in row.items() if k != "id"})
         engine.remember(build_scenario(plan, _key(plan_id), services.planning))
-        filled, checks = services.planner.make(plan)
+        filled, _ = services.planner.make(plan)  # as the service makes it
+        checks = services.planner.check(
+            [q for per in services.planner.candidate_questions(plan) for q in per]
+        )
         tally = totals[plan.lang]
         tally["template"][0] += sum(c.agrees for c in checks)
         tally["template"][1] += len(checks)

@@ -67,20 +67,23 @@ class VisitPlanner:
             for (kind, text), vector in zip(questions, vectors, strict=True)
         ]
 
-    def make(self, plan: PlanInput) -> tuple[dict[str, Any], list[QuestionCheck]]:
-        """The filled plan and the analyser's verdict on every candidate question."""
+    def make(self, plan: PlanInput, check: bool | None = None) -> tuple[dict[str, Any], list[QuestionCheck]]:
+        """The filled plan and, when checked (``check``, default: the templates' ``check_questions``),
+        the analyser's verdict on every candidate question: only those it classifies as their kind
+        are suggested (the first template of a kind when none is)."""
         lang: Language = plan.lang
         candidates = self.candidate_questions(plan)
-        checks = self.check([q for per in candidates for q in per])
+        checking = self.templates.plan.check_questions if check is None else check
+        checks = self.check([q for per in candidates for q in per]) if checking else []
         difficulties, start = [], 0
         for text, per in zip(plan.difficulties, candidates, strict=True):
-            verdicts = checks[start : start + len(per)]
+            verdicts = checks[start : start + len(per)] if checking else []
             start += len(per)
             questions = {}
             for kind in SPIN_KINDS:
-                mine = [v for v in verdicts if v.kind == kind]
-                agreed = [v.text for v in mine if v.agrees]
-                questions[kind] = agreed or [mine[0].text]  # the first template when none agrees
+                mine = [q for k, q in per if k == kind]
+                agreed = [v.text for v in verdicts if v.kind == kind and v.agrees]
+                questions[kind] = (agreed or mine[:1]) if checking else mine
             difficulties.append({"text": text, "questions": questions})
         objection = plan.objection or self.templates.plan.default_objection.get(lang)
         filled = {

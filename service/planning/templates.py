@@ -73,6 +73,7 @@ class PlanTemplates(StrictModel):
     headings: dict[str, Bilingual]
     advice_sections: dict[Literal["cares", "give", "avoid"], str]
     plan_card: str
+    check_questions: bool
 
 
 class ScenarioTemplates(StrictModel):

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.integration]
 
 def test_a_plan_is_filled_for_every_role_and_language(services, plan_data):
     plan = parse_plan(plan_data)
-    filled, checks = services.planner.make(plan)
+    filled, checks = services.planner.make(plan, check=True)
     lang = plan.lang
     assert [d["text"] for d in filled["difficulties"]] == plan.difficulties
     for item in filled["difficulties"]:
@@ -24,7 +24,7 @@ def test_a_plan_is_filled_for_every_role_and_language(services, plan_data):
             assert questions, kind
             # every question names the difficulty it is about (its first clause)
             assert all(q.strip() for q in questions)
-    # each suggested question is one the analyser classifies as its kind, or the only one left
+    # checked: each suggested question is one the analyser classifies as its kind (or the first one)
     labels = {c.text: c.label for c in checks}
     suggested = [(k, q) for d in filled["difficulties"] for k, qs in d["questions"].items() for q in qs]
     agree = sum(labels[q] == k for k, q in suggested)
@@ -78,3 +78,11 @@ def test_a_plan_without_objection_gets_a_default_one(services):
     filled, _ = services.planner.make(parse_plan(PLANS["en-user"]))
     assert filled["objection"] is None
     assert filled["objection_plan"]["objection"] == services.planning.plan.default_objection.en
+
+
+def test_unchecked_plans_list_every_templated_question(services):
+    plan = parse_plan(PLANS["zh-user"])
+    filled, checks = services.planner.make(plan, check=False)
+    assert checks == []
+    per_kind = {k: len(v.get("zh")) for k, v in services.planning.questions.model_dump().items()}
+    assert {k: len(v) for k, v in filled["difficulties"][0]["questions"].items()} == per_kind
