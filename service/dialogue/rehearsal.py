@@ -50,7 +50,7 @@ class RehearsalEngine:
         memo = analyser.memo
         self.grounder = ScenarioGrounder(
             memo.queries, memo.passages, partial(segmenter.tokens, stem=True), {str(k): v for k, v in playbook.generic_questions.items()},
-            playbook.off_script_questions, playbook.grounding,
+            playbook.off_script_questions, playbook.grounding, playbook.grounding_generated,
         )  # fmt: skip
         check_frameworks(coach.frameworks)
         self.tools = Tools(

@@ -16,7 +16,7 @@ from ..text import Language
 from .objection import objection_kind
 from .phrasing import asked, bare, clauses, fill, topic_of
 from .plan import PlanInput
-from .templates import PlanningTemplates
+from .templates import PlanningTemplates, QuestionType
 
 _INDUSTRY_DETAIL = re.compile(r"\s*[（(].*$")
 
@@ -68,6 +68,7 @@ def build_scenario(plan: PlanInput, plan_id: str, templates: PlanningTemplates) 
         "id": scenario_id(plan_id),
         "title": both(st.title),
         "source": "000",
+        "grounding": "generated",
         "briefing": both(st.briefing),
         "persona": {
             "name": {"zh": plan.person.name, "en": plan.person.name},
@@ -106,6 +107,7 @@ def _fact(number: int, text: str, lang: Language, templates: PlanningTemplates) 
     parts = clauses(text)
     if len(parts) > 1:
         examples += [fill(st.fact_clause.get(lang), clause=asked(part, lang)) for part in parts]
+    examples += typical_questions(text, lang, templates.types.facts)
     return {
         "id": f"fact_{number}",
         "topic": {"zh": bare(text), "en": bare(text)},
@@ -142,4 +144,15 @@ def _problem_questions(text: str, topic: str, lang: Language, templates: Plannin
     parts = clauses(text) if lang == "zh" else [topic_of(p, lang) for p in clauses(text)]
     if len(parts) > 1:
         questions += [fill(st.problem_clause.get(lang), clause=part) for part in parts]
-    return questions
+    return questions + typical_questions(text, lang, templates.types.problems)
+
+
+def typical_questions(text: str, lang: Language, types: dict[str, QuestionType]) -> list[str]:
+    """The usual questions of every type whose cue words occur in the text."""
+    lowered = text.lower()
+    return [
+        question
+        for kind in types.values()
+        if any(cue.lower() in lowered for cue in kind.cues.get(lang))
+        for question in kind.questions.get(lang)
+    ]

@@ -97,12 +97,23 @@ class ScenarioTemplates(StrictModel):
         return self
 
 
+class QuestionType(StrictModel):
+    cues: TextLists
+    questions: TextLists
+
+
+class QuestionTypes(StrictModel):
+    facts: dict[str, QuestionType]
+    problems: dict[str, QuestionType]
+
+
 @dataclass(frozen=True)
 class PlanningTemplates:
     questions: QuestionTemplates
     roles: RoleTemplates
     plan: PlanTemplates
     scenario: ScenarioTemplates
+    types: QuestionTypes
 
 
 def load_planning(playbooks_dir: Path) -> PlanningTemplates:
@@ -112,4 +123,5 @@ def load_planning(playbooks_dir: Path) -> PlanningTemplates:
         roles=load_yaml_model(folder / "roles.yaml", RoleTemplates),
         plan=load_yaml_model(folder / "plan.yaml", PlanTemplates),
         scenario=load_yaml_model(folder / "scenario.yaml", ScenarioTemplates),
+        types=load_yaml_model(folder / "question_types.yaml", QuestionTypes),
     )
