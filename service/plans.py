@@ -29,6 +29,13 @@ class PlanService:
         self.services.rehearsal.lookup = self.stored_scenario
         sessions.plan_maker = self._from_messenger
 
+    def close(self) -> None:
+        """Unhook from the engine (services outlive an app in tests and CLIs that share them)."""
+        engine = self.services.rehearsal
+        if engine.lookup == self.stored_scenario:
+            engine.lookup = None
+            engine.forget_stored()
+
     def _from_messenger(self, data: dict[str, Any], channel_key: str | None) -> tuple[str, str]:
         record = self.create(data, channel_key)
         return record.id, self.markdown(record)

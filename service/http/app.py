@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             yield
         finally:
             await app.state.outbound.aclose()
+            app.state.plans.close()
             store.close()
 
     app = FastAPI(title="SalesCoach", version=__version__, lifespan=lifespan)
