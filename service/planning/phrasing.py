@@ -28,11 +28,11 @@ def bare(text: str) -> str:
 def topic_of(text: str, language: Language) -> str:
     """What a difficulty is about, short enough for a question: its first clause (Chinese) or the
     sentence without its end (English), first letter lowered."""
+    parts = clauses(text)
+    first = parts[0] if parts else bare(text)
     if language == "zh":
-        parts = clauses(text)
-        return parts[0] if parts else bare(text)
-    sentence = bare(text)
-    return sentence[:1].lower() + sentence[1:] if sentence[:2] != sentence[:2].upper() else sentence
+        return first
+    return first[:1].lower() + first[1:] if first[:2] != first[:2].upper() else first
 
 
 def asked(text: str, language: Language) -> str:
@@ -41,6 +41,15 @@ def asked(text: str, language: Language) -> str:
         return bare(_FIGURE_ZH.sub("多少", text))
     asked_for = _YEAR.sub("which year", text)
     return bare(_FIGURE_EN.sub("how many ", asked_for)).replace("  ", " ")
+
+
+_TOPIC_ASIDE = re.compile(r"\s*—\s*\{topic\}\s*—|:\s*\{topic\}|\{topic\}[，,]\s*|[，,]\s*\{topic\}")
+
+
+def without_topic(template: str) -> str:
+    """The template with its mention of the topic taken out (when the topic is the whole
+    difficulty, saying it again would repeat what the client just said)."""
+    return _TOPIC_ASIDE.sub("", template)
 
 
 def fill(template: str, **values: str) -> str:

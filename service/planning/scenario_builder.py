@@ -14,7 +14,7 @@ from ..playbooks.frameworks import Bilingual, TextLists
 from ..playbooks.scenarios import Scenario
 from ..text import Language
 from .objection import objection_kind
-from .phrasing import asked, bare, clauses, fill, topic_of
+from .phrasing import asked, bare, clauses, fill, topic_of, without_topic
 from .plan import PlanInput
 from .templates import PlanningTemplates, QuestionType
 
@@ -123,16 +123,23 @@ def _problem(
 ) -> dict[str, object]:  # fmt: skip
     st = templates.scenario
     topic = topic_of(text, lang)
-    # a one-clause difficulty would be said again in full by its consequences: name it "this" there
-    short = topic if len(topic) < len(bare(text)) * 0.8 else ("这个问题" if lang == "zh" else "this")
-    said = {**values, "topic": short}
+    # a one-clause difficulty would be said again in full by its consequences: leave it out there
+    whole = len(topic) >= len(bare(text)) * 0.8
+    said = {**values, "topic": "这个" if lang == "zh" else "this"} if whole else {**values, "topic": topic}
+
+    def line(template: str) -> str:
+        return fill(without_topic(template) if whole else template, **said)
+
     return {
         "id": f"problem_{number}",
         "topic": {"zh": bare(text), "en": bare(text)},
-        "asked_by": _both(_problem_questions(text, topic, lang, templates)),
+        # asked about by the whole difficulty (its first clause is for the client's own lines)
+        "asked_by": _both(
+            _problem_questions(text, topic if lang == "zh" else _lowered(bare(text)), lang, templates)
+        ),
         "reveal": _same(text),
-        "implication": _both([fill(t, **said) for t in implication.get(lang)]),
-        "need": _both([fill(t, **said) for t in need.get(lang)]),
+        "implication": _both([line(t) for t in implication.get(lang)]),
+        "need": _both([line(t) for t in need.get(lang)]),
         "recap": st.problem_recap.model_dump(),
     }
 
@@ -156,3 +163,8 @@ def typical_questions(text: str, lang: Language, types: dict[str, QuestionType])
         if any(cue.lower() in lowered for cue in kind.cues.get(lang))
         for question in kind.questions.get(lang)
     ]
+
+
+def _lowered(sentence: str) -> str:
+    """The sentence with its first letter lowered, unless it starts with an acronym or a name in capitals."""
+    return sentence[:1].lower() + sentence[1:] if sentence[:2] != sentence[:2].upper() else sentence
