@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ from .http_turns import http_turn_latencies
 from .webhook_ack import webhook_ack_latencies
 
 DATA = Path(__file__).parent / "data"
+TUNE = Path(__file__).parent / "tune"
 SCRIPTS = Path(__file__).parent.parent / "tests" / "dialogue" / "scripts"
 ROUNDS = 5
 
@@ -123,8 +125,40 @@ def timed(fn, *args) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+def bench_plan_generation(services) -> dict[str, object]:
+    """A visit plan from its input (SPIN questions checked by the analyser, FABE, LSCPA, role advice,
+    citations, Markdown) and the scenario built from it; then a rehearsal's first question on that
+    new scenario (its texts embedded on demand). Our own tuning plans, both languages."""
+    from service.planning.plan import parse_plan
+    from service.planning.render import render_markdown
+    from service.planning.scenario_builder import build_scenario
+
+    rows = [
+        json.loads(line) for line in (TUNE / "plan_tune" / "plans.jsonl").read_text().splitlines() if line
+    ]
+    plans = [parse_plan({k: v for k, v in row.items() if k != "id"}) for row in rows]
+
+    def generate(plan) -> None:  # type: ignore[no-untyped-def]
+        filled, _ = services.planner.make(plan)
+        render_markdown(filled, services.planning.plan)
+
+    generate(plans[0])  # warm
+    samples = [timed(generate, plan) for _ in range(ROUNDS) for plan in plans]
+    first_turns = []
+    for number, plan in enumerate(plans * ROUNDS):
+        scenario = build_scenario(plan, f"bench{number}", services.planning)
+        services.rehearsal.remember(scenario)
+        conversation, _ = services.rehearsal.start(scenario.id, plan.lang, 1)
+        question = "现在的情况大概是怎样的？" if plan.lang == "zh" else "How do things work today?"
+        first_turns.append(timed(services.rehearsal.reply, conversation, question))
+    return {"plan_generation": _percentiles(samples), "plan_first_rehearsal_turn": _percentiles(first_turns)}
+
+
 def main() -> None:
     settings = Settings()
+    if sys.argv[1:] == ["plan_generation"]:  # just this one (python -m bench.run plan_generation)
+        print(json.dumps(bench_plan_generation(build_services(settings)), indent=2))
+        return
     report: dict[str, object] = {"build": bench_build(settings)}
     rss_before = _rss_mib()
     index = build_index(settings)
@@ -156,6 +190,7 @@ def main() -> None:
     report["http_turn_latency"] = _percentiles(http_turn_latencies(settings, services))
     for name, samples in webhook_ack_latencies(settings, services).items():
         report[f"webhook_{name}_latency"] = _percentiles(samples)
+    report.update(bench_plan_generation(services))
     report["rss_mib"]["after_all_services"] = _rss_mib()
     print(json.dumps(report, indent=2))
 

@@ -17,10 +17,13 @@ from .settings import Settings
 
 if TYPE_CHECKING:
     from .container import Services
+    from .plans import PlanService
 
 app = typer.Typer(help="SalesCoach: sales coaching with cited handbook passages.", no_args_is_help=True)
 eval_app = typer.Typer(help="Measure retrieval and analysis quality on JSONL sets.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+scenario_app = typer.Typer(help="Your own rehearsal scenarios, stored in the database.", no_args_is_help=True)
+app.add_typer(scenario_app, name="scenario")
 
 
 def _fail(error: Exception) -> NoReturn:
@@ -271,17 +274,35 @@ def review(
         typer.echo(render.terminal(result))
 
 
+def _store(settings: Settings):  # type: ignore[no-untyped-def]
+    from .store import SessionStore, default_database_url
+
+    store = SessionStore(settings.database_url or default_database_url(settings.data_dir))
+    store.migrate()
+    return store
+
+
+def _plans(services: Services) -> PlanService:
+    """Plans and stored scenarios on the configured database (the engine then finds stored ids)."""
+    from .plans import PlanService
+    from .sessions import SessionService
+
+    return PlanService(SessionService(_store(services.settings), services))
+
+
 @app.command()
 def scenarios() -> None:
-    """List the rehearsal scenarios."""
+    """List the rehearsal scenarios: the built-in ones, then your stored ones."""
+    from .plans import parse_scenario
     from .playbooks.scenarios import load_scenarios
 
     settings = Settings()
     try:
-        found = load_scenarios(settings.playbooks_dir)
+        found = list(load_scenarios(settings.playbooks_dir).values())
+        found += [parse_scenario(s.source) for s in _store(settings).list_scenarios()]
     except SalesCoachError as error:
         _fail(error)
-    for scenario in found.values():
+    for scenario in found:
         persona = scenario.persona
         typer.echo(
             f"{scenario.id:<34}{scenario.title.zh} / {scenario.title.en}  ({persona.cute_role}, {scenario.source})"
@@ -305,12 +326,17 @@ def chat(
     ] = None,
 ) -> None:
     """Rehearse a client visit: reads your lines from standard input, prints client, coach and scorecard."""
-    from .dialogue.conversation import Conversation
-    from .terminal import render_turn
-
     if lang not in ("zh", "en"):
         _fail(ValueError("--lang must be zh or en"))
     services = _services()
+    _plans(services)  # stored scenarios (your own, those of plans) are rehearsed too
+    _chat(services, scenario, lang, seed, difficulty)
+
+
+def _chat(services: Services, scenario: str, lang: str, seed: int | None, difficulty: str | None) -> None:
+    from .dialogue.conversation import Conversation
+    from .terminal import render_turn
+
     try:
         conversation, reply = services.rehearsal.start(scenario, lang, seed, difficulty)  # type: ignore[arg-type]
     except SalesCoachError as error:
@@ -329,6 +355,81 @@ def chat(
         typer.echo(render_turn(reply))
         if reply.done and reply.command == "quit":
             break
+
+
+@app.command()
+def plan(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The visit plan, YAML or JSON.")],
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print the plan as Markdown.")] = False,
+    rehearse: Annotated[
+        bool, typer.Option("--rehearse", help="Then rehearse the visit here (lines from standard input).")
+    ] = False,
+    seed: Annotated[int | None, typer.Option(help="Fix the client's line variants (for scripts).")] = None,
+) -> None:
+    """Make a visit plan (表1-3 销售拜访计划表) for tomorrow's client; stored, so it can be rehearsed
+    later too (`salescoach chat --scenario plan_<plan_id>`)."""
+    import yaml
+
+    from .planning.scenario_builder import scenario_id
+
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))  # JSON is YAML too
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        _fail(ValueError(f"{file}: cannot read the plan: {error}"))
+    services = _services()
+    plans = _plans(services)
+    try:
+        record = plans.create(data)
+    except SalesCoachError as error:
+        _fail(error)
+    if markdown:
+        typer.echo(plans.markdown(record))
+    else:
+        typer.echo(json.dumps(plans.payload(record), ensure_ascii=False, indent=2))
+    if rehearse:
+        plans.rehearse(record.id)  # builds and stores the plan's scenario
+        typer.echo(f"\n--- {scenario_id(record.id)} ---")
+        _chat(services, scenario_id(record.id), record.language, seed, None)
+
+
+@scenario_app.command("add")
+def scenario_add(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A scenario YAML.")],
+) -> None:
+    """Validate a scenario file like the built-in ones and store it (then rehearse it anywhere)."""
+    services = _services()
+    try:
+        scenario = _plans(services).add_scenario(file.read_text(encoding="utf-8"))
+    except (SalesCoachError, OSError, UnicodeDecodeError) as error:
+        _fail(error)
+    typer.echo(f"stored {scenario.id}: {scenario.title.zh} / {scenario.title.en}")
+
+
+@eval_app.command("plans")
+def eval_plans(
+    folder: Annotated[
+        Path, typer.Argument(exists=True, file_okay=False, help="A folder with plans.jsonl and probes.jsonl.")
+    ],
+    errors: Annotated[bool, typer.Option(help="List the probes answered wrongly.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Generated scenarios: does their client answer what was asked (per language)? And are the
+    plans' SPIN questions classified by the analyser as the kind they are listed under?"""
+    from .dialogue.client_evaluation import format_client_report
+    from .planning.evaluation import evaluate_plans
+
+    try:
+        report = evaluate_plans(_services(), folder)
+    except SalesCoachError as error:
+        _fail(error)
+    if as_json:
+        typer.echo(json.dumps({"client": report.client.summary(), "questions": report.questions}, indent=2))
+        return
+    typer.echo(format_client_report(report.client, errors))
+    typer.echo("SPIN questions classified as their listed kind:")
+    for lang, rates in report.questions.items():
+        for name, value in rates.items():
+            typer.echo(f"  {lang} {name:<10} {value['rate']:.3f}  ({value['agree']}/{value['n']})")
 
 
 @app.command()

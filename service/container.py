@@ -8,6 +8,9 @@ from .dialogue.analyser import UtteranceAnalyser
 from .dialogue.coach import Coach
 from .dialogue.drills import DrillEngine
 from .dialogue.rehearsal import RehearsalEngine
+from .planning.planner import VisitPlanner
+from .planning.templates import PlanningTemplates, load_planning
+from .planning.wizard import WizardTexts, load_wizard
 from .playbooks.cards import load_cards
 from .playbooks.coaching import load_coaching
 from .playbooks.frameworks import load_frameworks
@@ -33,6 +36,9 @@ class Services:
     rehearsal: RehearsalEngine
     drills: DrillEngine
     reviewer: Reviewer
+    planner: VisitPlanner
+    planning: PlanningTemplates
+    wizard: WizardTexts
 
 
 def build_index(settings: Settings, use_seed: bool = True) -> HandbookIndex:
@@ -65,6 +71,7 @@ def build_services(settings: Settings, progress: Progress | None = None) -> Serv
     )  # fmt: skip
     reviewer.warm_up()
     memo.persist()  # the next start-up embeds only what changed
+    planning = load_planning(settings.playbooks_dir)
     return Services(
         settings=settings,
         index=index,
@@ -74,4 +81,7 @@ def build_services(settings: Settings, progress: Progress | None = None) -> Serv
         rehearsal=rehearsal,
         drills=DrillEngine(analyser, coach),
         reviewer=reviewer,
+        planner=VisitPlanner(planning, coach, cards, analyser),
+        planning=planning,
+        wizard=load_wizard(settings.playbooks_dir),
     )

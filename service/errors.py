@@ -13,6 +13,10 @@ class InvalidInput(SalesCoachError):
     """The caller sent something we cannot work with (empty, too long, unknown option)."""
 
 
+class UnknownScenario(InvalidInput):
+    """No built-in or stored scenario has this id (the API answers 404: ids are an open set)."""
+
+
 class IndexNotReady(SalesCoachError):
     """The search index is missing or was built for another corpus or embedder."""
 

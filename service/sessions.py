@@ -7,6 +7,7 @@ concurrent messages to the same session are serialised and no turn is lost or ap
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -15,11 +16,12 @@ from .dialogue.conversation import Conversation
 from .dialogue.drills import DrillState
 from .dialogue.turn import CitationData, CoachNote, TurnReply
 from .errors import InvalidInput
+from .planning import wizard
 from .store import SessionNotFound, SessionRecord, SessionStore, SessionTurn
 from .text import Language, clean_text
 
-Mode = Literal["rehearsal", "drill", "ask"]
-MODES = ("rehearsal", "drill", "ask")
+Mode = Literal["rehearsal", "drill", "ask", "plan"]
+MODES = ("rehearsal", "drill", "ask", "plan")  # "plan": the messengers' step-by-step visit plan
 
 ASK_INTRO = {
     "zh": "直接提问吧，例如：如何接近技术把关者？客户说价格太贵怎么办？",
@@ -39,6 +41,8 @@ class SessionService:
     def __init__(self, store: SessionStore, services: Services) -> None:
         self.store = store
         self.services = services
+        # makes and stores a plan from a finished plan exchange: (plan data, channel key) -> (id, text)
+        self.plan_maker: Callable[[dict[str, Any], str | None], tuple[str, str]] | None = None
 
     def start(
         self,
@@ -62,6 +66,11 @@ class SessionService:
                 raise InvalidInput("a drill needs a framework: spin, lscpa or fabe")
             drill, reply = self.services.drills.start(framework, language)
             state = drill.to_dict()
+        elif mode == "plan":
+            state, prompt = wizard.start(language, self.services.wizard)
+            reply = TurnReply(
+                language=language, stage="plan", client=None, coach=CoachNote(prompt), suggestions=[]
+            )
         elif mode == "ask":
             state = {}
             reply = TurnReply(
@@ -116,6 +125,8 @@ class SessionService:
             conversation = Conversation.from_dict(session.state)
             reply = self.services.rehearsal.reply(conversation, text)
             return reply, conversation.to_dict(), conversation.finished
+        if session.mode == "plan":
+            return self._plan_step(session, text, language)
         if session.mode == "drill":
             drill = DrillState.from_dict(session.state)
             reply = self.services.drills.reply(drill, text)
@@ -130,6 +141,23 @@ class SessionService:
             coach=CoachNote(answer.answer, citations), suggestions=[], events=["found" if answer.found else "not_found"],
         )  # fmt: skip
         return reply, session.state, False
+
+    def _plan_step(
+        self, session: SessionRecord, text: str, language: Language
+    ) -> tuple[TurnReply, dict[str, Any], bool]:
+        texts = self.services.wizard
+        state, say, outcome = wizard.advance(session.state, text, texts)
+        events = [outcome]
+        if outcome == "done":
+            if self.plan_maker is None:
+                raise InvalidInput("visit plans are not available here")
+            plan_id, markdown = self.plan_maker(state["plan"], session.channel_key)
+            state["plan_id"] = plan_id
+            say = f"{texts.done.get(language).replace('{plan_id}', plan_id)}\n\n{markdown}"
+        reply = TurnReply(
+            language=language, stage="plan", client=None, coach=CoachNote(say), suggestions=[], events=events
+        )
+        return reply, state, outcome != "ask"
 
     def transcript(self, session_id: str) -> dict[str, Any]:
         session = self._get(session_id)

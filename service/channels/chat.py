@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..dialogue.turn import CitationData, TurnReply
 from ..errors import SalesCoachError
@@ -16,16 +17,25 @@ from ..terminal import render_turn
 from ..text import Language, detect_language
 from .base import BotReply, Citation, InboundMessage
 
+if TYPE_CHECKING:
+    from ..plans import PlanService
+
 MAX_CITATIONS = 3
 _COMMAND = re.compile(
-    r"^\s*/?(?P<verb>help|帮助|ask|问|rehearse|演练|drill|练习|score|评分|quit|结束|scenarios|场景|review|复盘)(?:\b|(?<=复盘))[\s:：]*(?P<rest>.*)$",
+    r"^\s*/?(?P<verb>help|帮助|ask|问|rehearse|演练|drill|练习|score|评分|quit|结束|scenarios|场景|review|复盘|plan|计划)(?:\b|(?<=复盘))[\s:：]*(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 _VERBS = {
     "help": "help", "帮助": "help", "ask": "ask", "问": "ask", "rehearse": "rehearse", "演练": "rehearse",
     "drill": "drill", "练习": "drill", "score": "score", "评分": "score", "quit": "quit", "结束": "quit",
     "scenarios": "scenarios", "场景": "scenarios", "review": "review", "复盘": "review",
+    "plan": "plan", "计划": "plan",
 }  # fmt: skip
+# "演练计划" has no word boundary after 演练: read as "rehearse plan"
+_REHEARSE_PLAN = re.compile(
+    r"^\s*/?(rehearse\s+(the\s+)?plan|演练\s*计划)\b\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL
+)
+PLAN_WORDS = ("plan", "计划")
 
 HELP = {
     "zh": (
@@ -33,6 +43,7 @@ HELP = {
         "• 问 <问题>：查手册，例如“问 如何接近技术把关者”\n"
         "• 演练 <场景> [容易|困难]：和我扮演的客户演练一次拜访（“场景”列出全部）\n"
         "• 练习 spin|lscpa|fabe：单项练习\n"
+        "• 计划：一步步准备明天的拜访（销售拜访计划表）；演练计划：演练这次拜访\n"
         "• 评分：查看当前演练的评分；结束：结束当前演练\n"
         "• 复盘 <粘贴拜访记录>：复盘一次真实拜访（每行“姓名：说的话”）\n"
         "演练或练习中，直接说话即可。"
@@ -42,6 +53,7 @@ HELP = {
         '• ask <question>: search the handbooks, e.g. "ask how do I approach a technical gatekeeper"\n'
         '• rehearse <scenario> [easy|hard]: rehearse a visit with me as the client ("scenarios" lists them)\n'
         "• drill spin|lscpa|fabe: practise one framework\n"
+        "• plan: prepare tomorrow's visit step by step; rehearse plan: rehearse that visit\n"
         "• score: the scorecard so far; quit: end the rehearsal\n"
         "• review <pasted transcript>: review a real visit (one 'Name: what they said' per line)\n"
         "During a rehearsal or drill, just talk."
@@ -54,6 +66,7 @@ class MessengerChat:
     sessions: SessionService
     web_base: str
     reviews: ReviewService | None = None
+    plans: PlanService | None = None
 
     def handle(self, message: InboundMessage) -> BotReply:
         """Answer one messenger message; domain errors become a friendly message, never a crash."""
@@ -65,6 +78,18 @@ class MessengerChat:
             return BotReply(prefix + str(error))
 
     def _handle(self, message: InboundMessage, language: Language) -> BotReply:
+        rehearse_plan = _REHEARSE_PLAN.match(message.text)
+        if rehearse_plan and self.plans is not None:
+            _, difficulty = _scenario_and_difficulty("x " + rehearse_plan.group("rest"))
+            started = self.plans.rehearse_latest(message.session_key, language, difficulty)
+            if started is None:
+                none = (
+                    "还没有计划，先输入“计划”做一份。"
+                    if language == "zh"
+                    else 'No plan yet: type "plan" to make one.'
+                )
+                return BotReply(none)
+            return self._render(started[1])
         match = _COMMAND.match(message.text)
         verb = _VERBS[match.group("verb").lower()] if match else None
         rest = match.group("rest").strip() if match else message.text.strip()
@@ -81,6 +106,9 @@ class MessengerChat:
             return self._review(rest, language)
         if verb == "scenarios":
             return BotReply(self._scenarios(language))
+        if verb == "plan":  # replaces the session in progress, like rehearse
+            _, payload = self.sessions.start("plan", language, channel_key=message.session_key)
+            return self._render(payload)
         if verb in ("rehearse", "drill"):  # replaces the one in progress (its transcript stays)
             scenario, difficulty = _scenario_and_difficulty(rest) if verb == "rehearse" else (None, None)
             _, payload = self.sessions.start(
@@ -113,7 +141,8 @@ class MessengerChat:
         )
 
     def _scenarios(self, language: Language) -> str:
-        scenarios = self.sessions.services.rehearsal.scenarios.values()
+        scenarios = [*self.sessions.services.rehearsal.scenarios.values(),
+                     *(self.plans.custom_scenarios() if self.plans is not None else [])]  # fmt: skip
         lines = [f"• {s.id}: {s.title.get(language)}" for s in scenarios]
         head = "可演练的场景（演练 <场景>）：" if language == "zh" else "Scenarios (rehearse <scenario>):"
         return "\n".join([head, *lines])

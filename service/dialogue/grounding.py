@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..playbooks.coaching import GroundingSettings
+from ..playbooks.coaching import GeneratedGrounding, GroundingSettings
 from ..playbooks.frameworks import TextLists
 from ..playbooks.scenarios import Colleague, Fact, Problem, Scenario
 from ..text import detect_language
@@ -110,11 +110,13 @@ class ScenarioGrounder:
         generic_questions: Mapping[str, TextLists],
         off_script_questions: TextLists,
         settings: GroundingSettings,
+        generated: GeneratedGrounding | None = None,
     ) -> None:
         self.embed = embed
         self.embed_answers = embed_answers
         self.tokens = tokens
         self.settings = settings
+        self.generated = settings.model_copy(update=dict(generated)) if generated is not None else settings
         self._generic_source = generic_questions
         self._off_script_source = off_script_questions
         self._tables: dict[str, tuple[Scenario, _Table]] = {}
@@ -135,7 +137,7 @@ class ScenarioGrounder:
         relevance), and how many of the question's own words the unit knows (``words``).
         One matrix product covers the scenario's texts, the generic and the off-script questions."""
         table = self._table(scenario)
-        settings = self.settings
+        settings = self.settings_for(scenario)
         ask = table.best(table.vectors @ vector, settings.ask_k)
         answer = (
             _best_per_owner(table.answer_owners, table.answer_vectors @ vector)
@@ -177,7 +179,7 @@ class ScenarioGrounder:
         """The unit the question is about, if one scores above the floor (less a penalty for words
         the scenario never uses); else a generic question, someone else's area, a withheld topic,
         or nothing."""
-        settings = self.settings
+        settings = self.settings_for(scenario)
         units = {unit_key(u): u for u in scenario.units()}
         ranked = sorted(f.scores.items(), key=lambda item: -item[1])
         top_key, top = ranked[0] if ranked else (None, 0.0)
@@ -210,6 +212,10 @@ class ScenarioGrounder:
             colleague = scenario.decision_chain[int(aside_key.split(":", 1)[1])]
             return Grounding(colleague=colleague, score=aside, scores=f.scores, features=f)
         return Grounding(score=top, scores=f.scores, features=f)
+
+    def settings_for(self, scenario: Scenario) -> GroundingSettings:
+        """The grounding settings for the way the scenario's examples were made."""
+        return self.generated if scenario.grounding == "generated" else self.settings
 
     def _keyword_bonus(self, unit: Fact | Problem, lowered: str) -> float:
         if unit.keywords is None:

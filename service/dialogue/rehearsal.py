@@ -7,9 +7,11 @@ the ``Conversation`` is plain data the caller persists between turns (nothing li
 from __future__ import annotations
 
 import random
+from collections import OrderedDict
+from collections.abc import Callable
 from functools import partial
 
-from ..errors import InvalidInput, PlaybookError
+from ..errors import InvalidInput, PlaybookError, UnknownScenario
 from ..playbooks.frameworks import Frameworks
 from ..playbooks.scenarios import DIFFICULTIES, Scenario
 from ..retrieval.keyword import Segmenter
@@ -24,6 +26,8 @@ from .stages import StageMachine
 from .turn import CoachNote, TurnReply
 from .voice import ClientVoice
 
+STORED_KEPT = 256  # stored scenarios kept parsed and embedded in a process
+
 
 class RehearsalEngine:
     """Plays the client of a scenario; judges every message with the analyser and the playbooks.
@@ -35,7 +39,10 @@ class RehearsalEngine:
     def __init__(
         self, scenarios: dict[str, Scenario], analyser: UtteranceAnalyser, coach: Coach, segmenter: Segmenter
     ) -> None:
-        self.scenarios = scenarios
+        self.scenarios = scenarios  # the built-in ones (playbooks/scenarios/)
+        # custom and plan scenarios live in the store: looked up on demand, kept while in use
+        self.lookup: Callable[[str], Scenario | None] | None = None
+        self._stored: OrderedDict[str, Scenario] = OrderedDict()
         self.analyser = analyser
         self.coach = coach
         self.stages = StageMachine()
@@ -43,7 +50,7 @@ class RehearsalEngine:
         memo = analyser.memo
         self.grounder = ScenarioGrounder(
             memo.queries, memo.passages, partial(segmenter.tokens, stem=True), {str(k): v for k, v in playbook.generic_questions.items()},
-            playbook.off_script_questions, playbook.grounding,
+            playbook.off_script_questions, playbook.grounding, playbook.grounding_generated,
         )  # fmt: skip
         check_frameworks(coach.frameworks)
         self.tools = Tools(
@@ -58,11 +65,30 @@ class RehearsalEngine:
 
     # -- conversation lifecycle ---------------------------------------------------------------
     def scenario(self, scenario_id: str) -> Scenario:
-        if scenario_id not in self.scenarios:
-            raise InvalidInput(
+        """A built-in scenario, else a stored one (custom or built from a plan)."""
+        if scenario_id in self.scenarios:
+            return self.scenarios[scenario_id]
+        stored = self._stored.get(scenario_id)
+        if stored is None and self.lookup is not None:
+            stored = self.lookup(scenario_id)
+        if stored is None:
+            raise UnknownScenario(
                 f"unknown scenario {scenario_id!r}: choose one of {', '.join(sorted(self.scenarios))}"
+                " or a stored one (GET /api/scenarios)"
             )
-        return self.scenarios[scenario_id]
+        self.remember(stored)
+        return stored
+
+    def forget_stored(self) -> None:
+        """Drop the stored scenarios kept at hand (they are looked up again when used)."""
+        self._stored.clear()
+
+    def remember(self, scenario: Scenario) -> None:
+        """Keep a stored scenario at hand (stored scenarios never change: same id, same content)."""
+        self._stored[scenario.id] = scenario
+        self._stored.move_to_end(scenario.id)
+        while len(self._stored) > STORED_KEPT:
+            self._stored.popitem(last=False)
 
     def start(
         self, scenario_id: str, language: Language, seed: int | None = None, difficulty: str | None = None

@@ -23,6 +23,7 @@ from ..channels.chat import MessengerChat
 from ..channels.outbound import OutboundClient
 from ..channels.registry import build_registry
 from ..container import Services, build_services
+from ..plans import PlanService
 from ..retrieval.passage import Passage
 from ..reviews import ReviewService
 from ..sessions import SessionService
@@ -35,9 +36,11 @@ from .logs import configure_logging
 from .metrics import Metrics
 from .middleware import RequestBody, RequestLog
 from .openapi import install_openapi
+from .plans_api import router as plans_router
 from .reviews_api import router as reviews_router
+from .scenarios_api import router as scenarios_router
+from .scenarios_api import scenario_list
 from .sessions_api import router as sessions_router
-from .sessions_api import scenario_list
 from .webhooks import router as webhooks_router
 
 log = logging.getLogger("salescoach.app")
@@ -76,8 +79,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.domain_limiter = anyio.CapacityLimiter(settings.domain_concurrency)
         app.state.sessions = SessionService(store, domain)
         app.state.reviews = ReviewService(store, domain)
+        app.state.plans = PlanService(app.state.sessions)
         app.state.channels = build_registry(settings)
-        app.state.messenger = MessengerChat(app.state.sessions, settings.web_base_url, app.state.reviews)
+        app.state.messenger = MessengerChat(
+            app.state.sessions, settings.web_base_url, reviews=app.state.reviews, plans=app.state.plans
+        )
         app.state.outbound = OutboundClient(
             timeout=settings.outbound_timeout, retries=settings.outbound_retries,
             on_error=lambda channel: metrics.errors.labels(code=f"outbound:{channel}").inc(),
@@ -87,6 +93,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             yield
         finally:
             await app.state.outbound.aclose()
+            app.state.plans.close()
             store.close()
 
     app = FastAPI(title="SalesCoach", version=__version__, lifespan=lifespan)
@@ -97,6 +104,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(api_router, responses=ERROR_RESPONSES)
     app.include_router(sessions_router, responses=ERROR_RESPONSES)
     app.include_router(reviews_router, responses=ERROR_RESPONSES)
+    app.include_router(plans_router, responses=ERROR_RESPONSES)
+    app.include_router(scenarios_router, responses=ERROR_RESPONSES)
     app.include_router(webhooks_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -105,9 +114,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def page(request: Request, lang: str = "zh") -> Response:
         language = lang if lang in ("zh", "en") else "zh"
         root = request.scope.get("root_path", "")
-        boot = boot_data(
-            request.app.state.services, language, root, scenario_list(request.app.state.services)
-        )
+        builtin = list(request.app.state.services.rehearsal.scenarios.values())
+        scenarios = await run_in_threadpool(scenario_list, request.app.state.plans, builtin)
+        boot = boot_data(request.app.state.services, language, root, scenarios)
         return templates.TemplateResponse(
             request, "index.html", {"request": request, "lang": language, "boot": boot}
         )

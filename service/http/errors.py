@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,8 +13,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import IndexNotReady, InvalidInput, PlaybookError
-from ..store import ReviewNotFound, SessionNotFound
+from ..errors import IndexNotReady, InvalidInput, PlaybookError, UnknownScenario
+from ..store import PlanNotFound, ReviewNotFound, ScenarioExists, SessionNotFound
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,8 @@ class ErrorBody(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     "4XX": {
         "model": ErrorBody,
-        "description": "Client error: 404 unknown id, 405 method (with Allow), 408 body too slow, "
-        "413 body too large, 422 invalid request.",
+        "description": "Client error: 404 unknown id (session, plan, scenario), 405 method (with Allow), 408 body too slow, "
+        "409 a stored scenario with this id exists, 413 body too large, 422 invalid request.",
     },
     503: {"model": ErrorBody, "description": "Not ready yet: the handbook index is loading."},
 }
@@ -95,13 +96,38 @@ async def _not_found(_: Request, exc: SessionNotFound | ReviewNotFound) -> JSONR
     return error_response(404, "not_found", str(exc))
 
 
-async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _plan_not_found(_: Request, exc: PlanNotFound) -> JSONResponse:
+    return error_response(404, "not_found", str(exc))
+
+
+async def _unknown_scenario(_: Request, exc: UnknownScenario) -> JSONResponse:
+    return error_response(404, "not_found", str(exc))
+
+
+async def _scenario_exists(_: Request, exc: ScenarioExists) -> JSONResponse:
+    return error_response(409, "conflict", str(exc))
+
+
+def _allowed(request: Request) -> str | None:
+    """Every method the path takes, from the OpenAPI document: Starlette's 405 names only the
+    first route of the path (``GET /api/scenarios`` and ``POST /api/scenarios`` are two routes)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), request.url.path):
+            methods |= {method.upper() for method in operations if method != "parameters"}
+    return ", ".join(sorted(methods)) if methods else None
+
+
+async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     if exc.status_code == 400:  # FastAPI's "error parsing the body": undecodable bytes are bad input too
         return error_response(
             422, "invalid_request", "the request body is not valid JSON (send UTF-8 encoded JSON)"
         )
     # exc.headers: a 405 carries Allow (RFC 9110), and the like
-    return error_response(exc.status_code, "http_error", str(exc.detail), headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and (allowed := _allowed(request)):
+        headers["Allow"] = allowed
+    return error_response(exc.status_code, "http_error", str(exc.detail), headers=headers or None)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -112,3 +138,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(SessionNotFound, _not_found)  # type: ignore[arg-type]
     app.add_exception_handler(ReviewNotFound, _not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(PlanNotFound, _plan_not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(ScenarioExists, _scenario_exists)  # type: ignore[arg-type]
+    app.add_exception_handler(UnknownScenario, _unknown_scenario)  # type: ignore[arg-type]

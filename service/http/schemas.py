@@ -15,8 +15,9 @@ VISIBLE = r"[^\s\x00]"
 # Text fields carry this instead of a fixed maxLength: the app states SALESCOACH_MAX_QUERY_CHARS there
 # (openapi.py) and checks both rules on the text as sent (deps.TextRules): one number, from the settings.
 TEXT_RULES: JsonDict = {"x-limit": "max_query_chars", "pattern": VISIBLE}
-# The scenario ids come from the playbooks: the app states them as the field's enum (openapi.py).
-SCENARIOS: JsonDict = {"x-enum": "scenarios"}
+# The built-in scenario ids come from the playbooks; stored ones (custom, from plans) are added at run
+# time, so the app states the built-in ids as the field's examples, not an enum (openapi.py).
+SCENARIOS: JsonDict = {"x-examples": "scenarios", "pattern": r"^[a-z][a-z0-9_]*$"}
 # ... and so do the frameworks (the ones with drills; every one the analyser knows for /api/classify).
 DRILLS: JsonDict = {"x-enum": "drills"}
 FRAMEWORKS: JsonDict = {"x-enum": "frameworks"}

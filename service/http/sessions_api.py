@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..sessions import SessionService
-from .deps import ServicesDep, TextRulesDep, in_domain
+from .deps import TextRulesDep, in_domain
 from .schemas import DRILLS, SCENARIOS, TEXT_RULES
 
 router = APIRouter(prefix="/api")
@@ -58,23 +58,6 @@ class MessageRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, description="What the salesperson says.", json_schema_extra=TEXT_RULES)
-
-
-@router.get("/scenarios", summary="The rehearsal scenarios")
-async def scenarios(services: ServicesDep) -> dict[str, Any]:
-    return {"scenarios": scenario_list(services)}
-
-
-def scenario_list(services: ServicesDep) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": s.id, "title": s.title.model_dump(), "source": s.source,
-            "persona": {"name": s.persona.name.model_dump(), "title": s.persona.title.model_dump(),
-                        "cute_role": s.persona.cute_role},
-            "difficulty": s.difficulty,
-        }
-        for s in services.rehearsal.scenarios.values()
-    ]  # fmt: skip
 
 
 @router.post("/sessions", summary="Start a session", status_code=201)

@@ -87,6 +87,15 @@ class GroundingSettings(StrictModel):
     filler: TextLists  # words of asking that say nothing about what is asked ("冒昧问一下", "just so I understand")
 
 
+class GeneratedGrounding(StrictModel):
+    """What differs for a scenario whose examples were generated from templates (a visit plan's):
+    few examples and a small vocabulary, so a question's own words are mostly new to it."""
+
+    answer_weight: float = Field(ge=0, le=2)  # the units' own lines answer a question: count it
+    novel_penalty: float = Field(ge=0, le=1)
+    unit_floor: PerLanguage
+
+
 class DifficultySettings(StrictModel):
     """How hard the client is to work with."""
 
@@ -107,6 +116,7 @@ class CoachingPlaybook(StrictModel):
     help: Bilingual
     drills: list[Drill] = Field(min_length=1)
     grounding: GroundingSettings
+    grounding_generated: GeneratedGrounding  # for scenarios with `grounding: generated`
     generic_questions: dict[Literal["situation", "problem", "implication", "need_payoff"], TextLists]
     difficulties: dict[Literal["easy", "normal", "hard"], DifficultySettings]
     client_lines: dict[str, TextLists]  # generic wording of the optional client line kinds

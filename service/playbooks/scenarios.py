@@ -127,6 +127,9 @@ class Scenario(StrictModel):
     decision_chain: list[Colleague] = Field(default_factory=list)
     withheld: TextLists | None = None  # topics this client won't share at a first meeting
     off_script: TextLists | None = None  # questions this client has no answer for (near misses)
+    # "generated": asked_by and the rest come from templates (a visit plan's scenario), and the
+    # grounding settings for such scenarios apply (rehearsal.yaml, grounding_generated)
+    grounding: Literal["written", "generated"] = "written"
 
     @model_validator(mode="after")
     def _all_lines(self) -> Scenario:

@@ -74,6 +74,11 @@ class CardIndex:
         self._vectors = embed(texts) if texts else np.zeros((0, 1), np.float32)
         self._owner = np.array(owner)
 
+    def passages(self, card_id: str) -> list[Passage]:
+        """The handbook passages a card cites."""
+        self.warm_up()
+        return list(self._passages.get(card_id, []))
+
     def _resolve(self, resolver: CitationResolver, card: Card, number: int) -> Passage:
         cite = card.cites[number]
         passage = resolver.resolve(cite.anchor, cite.doc)

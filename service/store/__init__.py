@@ -8,16 +8,21 @@ the Alembic migrations shipped in ``migrations/``; :meth:`SessionStore.migrate` 
 from __future__ import annotations
 
 from .engine import default_database_url
+from .plan_rows import PlanNotFound, PlanRecord, ScenarioExists, StoredScenario
 from .records import ReviewNotFound, SessionNotFound, SessionRecord, TurnRow
 from .store import SessionStore
 from .turns import SessionTurn, TurnConflict
 
 __all__ = [
+    "PlanNotFound",
+    "PlanRecord",
     "ReviewNotFound",
+    "ScenarioExists",
     "SessionNotFound",
     "SessionRecord",
     "SessionStore",
     "SessionTurn",
+    "StoredScenario",
     "TurnConflict",
     "TurnRow",
     "default_database_url",

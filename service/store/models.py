@@ -140,3 +140,23 @@ reviews = Table(
     Column("transcript", Text, nullable=False),  # as sent (NUL removed), for a later re-review
     Column("result", JSON, nullable=False),  # turns, metrics, scorecard
 )
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("language", String(8), nullable=False),
+    Column("plan", JSON, nullable=False),  # the input as validated
+    Column("filled", JSON, nullable=False),  # the plan the coach filled in
+    Column("channel_key", String(500), index=True),  # the messenger conversation that made it, if any
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+custom_scenarios = Table(
+    "custom_scenarios",
+    metadata,
+    Column("id", String(100), primary_key=True),  # the scenario's id (never one of the built-in ones)
+    Column("source", Text, nullable=False),  # the YAML as posted
+    Column("plan_id", String(32)),  # the plan it was built from, if any
+    Column("created_at", UTCDateTime, nullable=False),
+)

@@ -20,6 +20,7 @@ from .engine import SQLITE_BEGIN, make_engine, sqlite_file
 from .events import EventClaim
 from .keys import stored_key
 from .models import processed_events, reviews, scorecards, sessions, turns, utcnow
+from .plan_rows import PlanRows
 from .records import SessionNotFound, SessionRecord, TurnRow, session_from_row
 from .schema import upgrade_to_head
 from .turns import SessionTurn, TurnConflict
@@ -30,7 +31,7 @@ T = TypeVar("T")
 _CONFLICT_RETRIES = 8
 
 
-class SessionStore:
+class SessionStore(PlanRows):
     """Sessions and their transcripts in a SQL database (SQLite by default, PostgreSQL when configured).
 
     Thread-safe: share one instance per process. Several processes (workers) may open the same

@@ -20,6 +20,6 @@ def test_schemathesis_finds_nothing(services, settings, database_url):
     with serve(app) as base:
         result = fuzz(base, MAX_EXAMPLES, seed=11)
     counts = summary(result)
-    assert counts["operations_tested"] == 13 and counts["test_cases"] > 100, counts
+    assert counts["operations_tested"] == 17 and counts["test_cases"] > 100, counts
     assert counts["failures"] == 0 and counts["errors"] == 0, result["output_tail"]
     assert counts["exit_code"] == 0, result["output_tail"]

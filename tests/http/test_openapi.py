@@ -17,6 +17,11 @@ OPERATIONS = [
     ("get", "/api/sessions/{session_id}"),
     ("get", "/api/sessions/{session_id}/scorecard"),
     ("get", "/api/passages/{passage_id}"),
+    ("get", "/api/scenarios"),
+    ("post", "/api/scenarios"),
+    ("post", "/api/plans"),
+    ("get", "/api/plans/{plan_id}"),
+    ("post", "/api/plans/{plan_id}/rehearsal"),
 ]
 
 
@@ -85,7 +90,8 @@ def test_the_start_schema_accepts_exactly_what_the_server_accepts(client, docume
     ]
     validator = jsonschema_rs.validator_for({**schema, "components": document["components"]})
     response = client.post("/api/sessions", json=body)
-    assert validator.is_valid(body) == (response.status_code == 201), response.text
+    # scenario ids are an open set (stored ones too): a well-formed unknown id is a 404, not a 422
+    assert validator.is_valid(body) == (response.status_code in (201, 404)), response.text
 
 
 @pytest.mark.parametrize("text", ["What is SPIN?", "   ", "\x00", " \x00 a", "\u3000"])
@@ -95,9 +101,32 @@ def test_the_text_rule_of_the_schema_is_the_servers(client, document, text):
     assert jsonschema_rs.validator_for(schema).is_valid(text) == (response.status_code == 200), response.text
 
 
+def test_scenario_ids_are_documented_as_examples_not_a_closed_set(document):
+    field = document["components"]["schemas"]["StartRehearsal"]["properties"]["scenario"]
+    assert "enum" not in field and "intercom_gatekeeper" in field["examples"]
+
+
+def test_the_plan_schema_names_the_fields_the_server_checks(client, document):
+    schema = document["paths"]["/api/plans"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    validator = jsonschema_rs.validator_for({**schema, "components": document["components"]})
+    good = {
+        "lang": "en", "company": "Acme", "industry": "Retail",
+        "person": {"name": "Ann", "title": "Buyer", "cute_role": "user"},
+        "facts": ["Acme has 12 stores.", "Tills are 10 years old."], "difficulties": ["Queues are long."],
+        "objection": None, "goal": {"highest": "A trial next week.", "lowest": "A second meeting."}, "date": "2026-12-03",
+    }  # fmt: skip
+    for body in (good, {**good, "facts": ["one"]}, {**good, "person": {**good["person"], "cute_role": "x"}}):
+        response = client.post("/api/plans", json=body)
+        assert validator.is_valid(body) == (response.status_code == 201), response.text
+        if response.status_code == 201:
+            _validator(document, "#/components/schemas/PlanResponse").validate(response.json())
+
+
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
 def test_an_undeclared_method_is_405_with_allow(client, method, path):
-    concrete = path.replace("{session_id}", "0" * 32).replace("{passage_id}", "x")
+    concrete = (
+        path.replace("{session_id}", "0" * 32).replace("{passage_id}", "x").replace("{plan_id}", "0" * 32)
+    )
     response = client.request("TRACE", concrete)
     assert response.status_code == 405
     assert method.upper() in response.headers["allow"]

@@ -114,7 +114,7 @@ def test_drill_and_ask_sessions(app_factory):
             "post",
             "/api/sessions",
             {"mode": "rehearsal", "scenario": "nope", "lang": "zh"},
-            422,
+            404,
             "unknown scenario",
         ),
         ("post", "/api/sessions", {"mode": "drill", "lang": "zh"}, 422, "framework"),

@@ -10,11 +10,20 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
 from service.errors import SalesCoachError
-from service.store import SessionNotFound, SessionRecord, SessionStore, SessionTurn, TurnConflict
+from service.store import (
+    ScenarioExists,
+    SessionNotFound,
+    SessionRecord,
+    SessionStore,
+    SessionTurn,
+    TurnConflict,
+)
+from service.store.schema import alembic_config
 
 THREADS = 8
 TURNS_PER_THREAD = 5
@@ -35,7 +44,7 @@ def test_migrate_twice_is_idempotent(store: SessionStore, store_url: str) -> Non
     try:
         with engine.connect() as connection:
             assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [
-                "0003"
+                ScriptDirectory.from_config(alembic_config()).get_current_head()
             ]
     finally:
         engine.dispose()
@@ -331,3 +340,20 @@ def test_replace_open_leaves_exactly_one_open_session(store: SessionStore, store
         engine.dispose()
     assert len(still_open) == 1 and still_open[0] in {s.id for s in opened}
     assert store.find_by_channel_key(key).id == still_open[0]
+
+
+def test_plans_and_stored_scenarios(store: SessionStore) -> None:
+    plan = store.save_plan(
+        "zh", {"company": "某公司"}, {"company": "某公司", "next_step": "下周演示"}, "generic:t:c:u"
+    )
+    assert store.get_plan(plan.id) == plan
+    assert store.get_plan("0" * 32) is None and store.get_plan("not-an-id") is None
+    assert store.latest_plan("generic:t:c:u") == plan and store.latest_plan("generic:t:c:other") is None
+    first = store.add_scenario("mine", "id: mine\n")
+    assert store.add_scenario("mine", "id: mine\n").source == first.source  # the same again: no-op
+    with pytest.raises(ScenarioExists):
+        store.add_scenario("mine", "id: mine\ntitle: other\n")
+    store.add_scenario("plan_x", "id: plan_x\n", plan_id=plan.id)
+    assert [s.id for s in store.list_scenarios()] == ["mine"]
+    assert {s.id for s in store.list_scenarios(with_plans=True)} == {"mine", "plan_x"}
+    assert store.get_scenario("plan_x").plan_id == plan.id  # type: ignore[union-attr]
