@@ -7,13 +7,14 @@ the ``Conversation`` is plain data the caller persists between turns (nothing li
 from __future__ import annotations
 
 import random
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import partial
 
 from ..errors import InvalidInput, PlaybookError, UnknownScenario
 from ..playbooks.frameworks import Frameworks
-from ..playbooks.scenarios import DIFFICULTIES, Scenario
+from ..playbooks.scenarios import DIFFICULTIES, ID_PATTERN, Scenario
 from ..retrieval.keyword import Segmenter
 from ..text import Language
 from .analyser import Analysis, AnalysisContext, UtteranceAnalyser
@@ -69,7 +70,7 @@ class RehearsalEngine:
         if scenario_id in self.scenarios:
             return self.scenarios[scenario_id]
         stored = self._stored.get(scenario_id)
-        if stored is None and self.lookup is not None:
+        if stored is None and self.lookup is not None and _could_be_stored(scenario_id):
             stored = self.lookup(scenario_id)
         if stored is None:
             raise UnknownScenario(
@@ -237,3 +238,9 @@ def _hint_stage(conversation: Conversation, events: list[str] | None = None) -> 
     }:
         return "agenda_stated"
     return conversation.state
+
+
+def _could_be_stored(scenario_id: str) -> bool:
+    """Only a well-formed scenario id can name a stored scenario: anything else (a NUL, a sentence)
+    is unknown without asking the database, which may not even take it (PostgreSQL refuses NUL)."""
+    return re.fullmatch(ID_PATTERN, scenario_id) is not None

@@ -14,7 +14,8 @@ from pydantic import Field, StringConstraints, model_validator
 from ..datafiles import StrictModel, load_yaml_folder
 from .frameworks import Bilingual, Patterns, TextLists
 
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Difficulty = Literal["easy", "normal", "hard"]
 DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "normal", "hard")
 CuteRole = Literal["coach", "user", "technical_gatekeeper", "economic_buyer"]
