@@ -15,7 +15,7 @@ from ..text import Language
 STEPS = ("company", "person", "facts", "difficulties", "objection", "goal")
 _PARTS = re.compile(r"\s*[，,、]\s*")
 _LINES = re.compile(r"\s*(?:\n|；|;)\s*")
-_GOAL = re.compile(r"\s*[/／|]\s*")
+_GOAL = re.compile(r"\s*(?:[/／|；;]|\n)\s*")
 
 
 class WizardTexts(StrictModel):
@@ -30,6 +30,7 @@ class WizardTexts(StrictModel):
     lowest_default: Bilingual
     date: Bilingual
     role_words: dict[Literal["coach", "user", "technical_gatekeeper", "economic_buyer"], TextLists]
+    goal_labels: dict[Literal["highest", "lowest"], list[str]]  # "最高：… / 最低：…" labels either outcome
 
 
 def load_wizard(playbooks_dir: Path) -> WizardTexts:
@@ -74,8 +75,30 @@ def _read(step: str, answer: str, lang: Language, texts: WizardTexts) -> tuple[A
         return items, len(items) < (2 if step == "facts" else 1)
     if step == "objection":
         return answer or None, False
-    goals = [g for g in _GOAL.split(answer) if g] if answer else []
+    goals = _goals(answer, texts) if answer else []
     return goals, not goals
+
+
+def _goals(answer: str, texts: WizardTexts) -> list[str]:
+    """[highest] or [highest, lowest]: pieces split on "/" or ";" or lines, in that order unless
+    labelled ("最低：…" first is still the lowest); nothing without a highest outcome."""
+    found: dict[str, str] = {}
+    for piece in (p for p in _GOAL.split(answer) if p):
+        for kind, words in texts.goal_labels.items():
+            label = re.match(_label_pattern(words), piece, re.IGNORECASE)
+            if label:
+                found[kind] = piece[label.end() :].strip()
+                break
+        else:
+            found.setdefault("highest" if "highest" not in found else "lowest", piece)
+    if not found.get("highest"):
+        return []
+    return [found["highest"], *([found["lowest"]] if found.get("lowest") else [])]
+
+
+def _label_pattern(words: list[str]) -> str:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return rf"^\s*(?:{alternatives})\s*[:：]?\s*"
 
 
 def _role(answer: str, lang: Language, texts: WizardTexts) -> str | None:

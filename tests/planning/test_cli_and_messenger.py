@@ -112,3 +112,26 @@ def test_the_plan_exchange_then_its_rehearsal(chat, lang):
 
 def test_rehearse_plan_without_a_plan(chat):
     assert "计划" in chat.handle(InboundMessage("generic", "t", "other", "u", "演练计划", "x1")).text
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("同意下周做现场演示 / 同意把资料转给副院长", ["同意下周做现场演示", "同意把资料转给副院长"]),
+        ("最高：两座变电站试点；最低：拿到巡检规范", ["两座变电站试点", "拿到巡检规范"]),
+        ("最低：拿到巡检规范\n最高：两座变电站试点", ["两座变电站试点", "拿到巡检规范"]),
+        (
+            "Highest: a two-truck pilot; lowest: the audit checklist",
+            ["a two-truck pilot", "the audit checklist"],
+        ),
+        ("a two-truck pilot", ["a two-truck pilot"]),
+        ("最低：拿到巡检规范", []),  # no highest outcome: the step asks again
+    ],
+)
+def test_the_goal_step_reads_labels_and_any_separator(answer, expected):
+    from service.planning.wizard import _read, load_wizard
+    from service.settings import PROJECT_ROOT
+
+    texts = load_wizard(PROJECT_ROOT / "playbooks")
+    goals, missing = _read("goal", answer, "zh", texts)
+    assert goals == expected and missing == (not expected)
