@@ -493,14 +493,15 @@ OPENING_MOVES = ("greeting", "agenda", "positioning")
 
 
 def is_opening_move(ctx: TurnContext) -> bool:
-    """A greeting or an agenda ("今天想了解一下项目情况，占用您二十分钟可以吗？") asks for time, not
-    for a fact: it is answered as an opening even in question form, unless it names a topic."""
+    """A greeting or an agenda ("今天想了解一下巡检的情况，占用您二十分钟可以吗？") asks for time, not
+    for an answer: it is answered as an opening even in question form and even when it names the
+    area it is about — no difficulty is admitted to an opening agenda — unless it asks for a fact."""
     grounding = ctx.grounding
-    return (
-        (ctx.analysis.move.label or "") in OPENING_MOVES
-        and grounding.unit is None
-        and grounding.generic is None
-    )
+    if (ctx.analysis.move.label or "") not in OPENING_MOVES or grounding.generic is not None:
+        return False
+    if ctx.conversation.state == "opening":
+        return grounding.kind != "fact"
+    return grounding.unit is None  # later, an "agenda" that names a unit is a question about it
 
 
 RULES: tuple[Rule, ...] = (

@@ -26,7 +26,6 @@ class WizardTexts(StrictModel):
     needs: dict[str, Bilingual]
     skip: list[str]
     cancel: list[str]
-    industry_unknown: Bilingual
     lowest_default: Bilingual
     date: Bilingual
     role_words: dict[Literal["coach", "user", "technical_gatekeeper", "economic_buyer"], TextLists]
@@ -63,9 +62,9 @@ def advance(state: dict[str, Any], text: str, texts: WizardTexts) -> tuple[dict[
 
 def _read(step: str, answer: str, lang: Language, texts: WizardTexts) -> tuple[Any, bool]:
     """The step's value and whether something required is missing."""
-    if step == "company":
-        parts = _PARTS.split(answer, maxsplit=1) if answer else []
-        return parts, not parts
+    if step == "company":  # the industry words the client's consequences and needs: asked for too
+        parts = [p for p in _PARTS.split(answer, maxsplit=1) if p] if answer else []
+        return parts, len(parts) < 2
     if step == "person":
         parts = [p for p in _PARTS.split(answer) if p] if answer else []
         role = _role(answer, lang, texts)
@@ -118,7 +117,7 @@ def _plan(answers: dict[str, Any], lang: Language, texts: WizardTexts) -> dict[s
     return {
         "lang": lang,
         "company": company[0],
-        "industry": company[1] if len(company) > 1 else texts.industry_unknown.get(lang),
+        "industry": company[1],
         "person": {
             "name": named[0] if named else person["parts"][0],
             "title": named[1] if len(named) > 1 else person["parts"][-1],

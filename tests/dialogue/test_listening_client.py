@@ -173,3 +173,12 @@ def test_an_agenda_in_question_form_is_answered_as_an_opening_and_the_hint_moves
     assert "agenda" in reply.events
     stated = services.rehearsal.coach.suggestions("agenda_stated", language)
     assert reply.suggestions == stated != services.rehearsal.coach.suggestions("opening", language)
+
+
+def test_an_opening_agenda_naming_a_difficulty_s_area_admits_nothing(services):
+    agenda = "您好，今天想了解一下对讲设备日常维护方面的情况，大概占用您二十分钟，可以吗？"
+    _, replies = play(services, [agenda])
+    reply = replies[0]
+    assert reply.analysis["move"] == "agenda"
+    assert reply.revealed == [] and told(services, reply) == set()
+    assert "agenda" in reply.events
