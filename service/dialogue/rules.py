@@ -495,13 +495,19 @@ OPENING_MOVES = ("greeting", "agenda", "positioning")
 def is_opening_move(ctx: TurnContext) -> bool:
     """A greeting or an agenda ("今天想了解一下巡检的情况，占用您二十分钟可以吗？") asks for time, not
     for an answer: it is answered as an opening even in question form and even when it names the
-    area it is about — no difficulty is admitted to an opening agenda — unless it asks for a fact."""
+    area it is about (no difficulty is admitted to it), and even when it names a fact if it asks for
+    leave ("我准备了几个问题，想弄清楚这个项目…，您看可以吗？")."""
     grounding = ctx.grounding
-    if (ctx.analysis.move.label or "") not in OPENING_MOVES or grounding.generic is not None:
+    if (ctx.analysis.move.label or "") not in OPENING_MOVES:
         return False
-    if ctx.conversation.state == "opening":
-        return grounding.kind != "fact"
-    return grounding.unit is None  # later, an "agenda" that names a unit is a question about it
+    if ctx.conversation.state == "opening":  # "今天想先了解一下贵部门用什么系统？" still asks for a fact
+        return grounding.kind != "fact" or _asks_leave(ctx)
+    # later, an "agenda" that names a unit or leans on the conversation is a question about it
+    return grounding.unit is None and grounding.generic is None
+
+
+def _asks_leave(ctx: TurnContext) -> bool:
+    return matches(ctx.coach.coaching.asks_leave, ctx.language, ctx.text)
 
 
 RULES: tuple[Rule, ...] = (

@@ -121,6 +121,8 @@ class CoachingPlaybook(StrictModel):
     difficulties: dict[Literal["easy", "normal", "hard"], DifficultySettings]
     client_lines: dict[str, TextLists]  # generic wording of the optional client line kinds
     off_script_questions: TextLists  # questions a rehearsal client has no answer for, any scenario
+    # how an opening asks for leave rather than for a fact ("…，您看可以吗？", "…, is that OK?")
+    asks_leave: Patterns = Field(default_factory=Patterns)
 
     @model_validator(mode="after")
     def _complete(self) -> CoachingPlaybook:

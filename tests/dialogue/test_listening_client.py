@@ -182,3 +182,12 @@ def test_an_opening_agenda_naming_a_difficulty_s_area_admits_nothing(services):
     assert reply.analysis["move"] == "agenda"
     assert reply.revealed == [] and told(services, reply) == set()
     assert "agenda" in reply.events
+
+
+def test_an_opening_that_asks_for_leave_reveals_nothing_but_an_opening_fact_question_is_answered(services):
+    leave = "我带了几个问题，想先弄清楚这个项目的基本情况，您看可以吗？"
+    _, replies = play(services, [leave])
+    assert replies[0].revealed == [] and "agenda" in replies[0].events
+    asked = "今天想先了解一下，锦澜湾一期一共有多少户？"
+    _, replies = play(services, [asked])
+    assert [u.id for u in replies[0].revealed] == ["project_scale"]
