@@ -25,12 +25,12 @@ from service.settings import Settings
 
 DEFAULT = Path(__file__).parent / "tune" / "client_tune.jsonl"
 GRID = {
-    "answer_weight": [0.0, 0.25],
-    "words_weight": [0.05, 0.1, 0.2],
-    "novel_penalty": [0.0, 0.1, 0.2],
+    "answer_weight": [0.0],
+    "words_weight": [0.05, 0.1],
+    "novel_penalty": [0.1, 0.2, 0.3, 0.5],
     "generic_margin": [0.02],
-    "aside_margin": [0.03, 0.1, 1.0],
-    "off_script_margin": [-0.04, -0.02, 0.0, 0.02, 1.0],
+    "aside_margin": [0.03],
+    "off_script_margin": [-0.04, -0.02, 0.0, 0.02],
 }
 FLOORS = [round(0.80 + 0.01 * i, 2) for i in range(0, 21)]  # per language: English similarities run lower
 
