@@ -81,9 +81,11 @@ class ScenarioTemplates(StrictModel):
     briefing: Bilingual
     fact_asked_by: TextLists
     fact_clause: Bilingual
+    fact_phrase: TextLists
     fact_recap: TextLists
     problem_asked_by: TextLists
     problem_clause: Bilingual
+    problem_phrase: TextLists
     problem_recap: TextLists
     commitment_cues: Patterns
     success: TextLists
