@@ -160,7 +160,7 @@ def _problem_questions(
     parts = clauses(text) if lang == "zh" else [topic_of(p, lang) for p in clauses(text)]
     if len(parts) > 1:
         questions += [fill(st.problem_clause.get(lang), clause=part) for part in parts]
-    phrases = content_phrases(text, lang, skip)
+    phrases = content_phrases(text, lang, skip, limit=2)
     questions += [fill(t, phrase=phrase) for phrase in phrases for t in st.problem_phrase.get(lang)]
     return questions + typical_questions(text, lang, templates.types.problems, phrases[:2])
 
@@ -179,7 +179,7 @@ def typical_questions(
         for kind in matched:
             for question in kind.questions.get(language):
                 if "{phrase}" not in question:
-                    questions.append(question)
+                    questions += [question] if language == other or not kind.anchored else []
                 elif language == lang:
                     questions += [fill(question, phrase=phrase) for phrase in phrases or []]
     return questions

@@ -102,6 +102,9 @@ class ScenarioTemplates(StrictModel):
 class QuestionType(StrictModel):
     cues: TextLists
     questions: TextLists
+    # questions that would be asked of anything (a size, a system): in the plan's language only
+    # those tied to one of the fact's phrases ({phrase}); the others only in the other language
+    anchored: bool = False
 
 
 class QuestionTypes(StrictModel):
