@@ -9,7 +9,7 @@ from ..text import Language
 
 _CLAUSE = re.compile(r"[，,；;。.!！？?、]")
 _END = re.compile(r"[\s。.!！？?；;，,]+$")
-_FIGURE_ZH = re.compile(r"(约|大约|近|超过|共)?\d+(\.\d+)?(多|余)?")
+_FIGURE_ZH = re.compile(r"(一共|总共|约|大约|近|超过|共)?\d+(\.\d+)?(多|余)?")
 _FIGURE_EN = re.compile(r"\b(about |around |over |nearly )?\$?\d[\d,.]*(%| percent)?")
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 
@@ -96,8 +96,8 @@ def _tagged(text: str) -> list[tuple[str, str]]:
 
 
 def content_phrases(text: str, language: Language, skip: tuple[str, ...] = (), limit: int = 3) -> list[str]:
-    """The text's content phrases, longest first (at most ``limit``): what a question about it
-    would name. A phrase contained in one of ``skip`` (the client's company, say) is left out."""
+    """The text's content phrases in their order (at most ``limit``; the first usually names what
+    the sentence is about): what a question about it would name. A phrase contained in one of ``skip`` (the client's company, say) is left out."""
     runs: list[list[str]] = [[]]
     if language == "zh":
         for word, flag in _tagged(text):
@@ -119,4 +119,4 @@ def content_phrases(text: str, language: Language, skip: tuple[str, ...] = (), l
                 runs.append([])
         phrases = [" ".join(run[-3:]) for run in runs if run and (len(run) > 1 or len(run[0]) >= 4)]
     kept = [p for p in dict.fromkeys(phrases) if not any(p.lower() in s.lower() for s in skip if s)]
-    return sorted(kept, key=len, reverse=True)[:limit]
+    return kept[:limit]
