@@ -77,7 +77,10 @@ _EN_FUNCTION = frozenset(
     too up down out off get gets got our we us you your he she his her i me my one two three four
     five six seven eight nine ten hundred thousand million dozen about around nearly roughly almost
     year years month months week weeks day days time times every left spend spends spent take takes
-    runs run goes go uses use using used becomes become keep keeps turn turns""".split()
+    runs run goes go uses use using used becomes become keep keeps turn turns rose rise rises fell
+    fall falls stop stops complain complains answer answers answering chase chases chasing book books
+    wait waits lose loses lost happen happens work works need needs want wants break breaks cause
+    causes make makes arrive arrives find finds come comes""".split()
 )
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.%]*|[^\sA-Za-z\d]")
 
