@@ -4,6 +4,7 @@ asked as a question (its figures become "多少" / "how many"), filling a templa
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..text import Language
 
@@ -84,7 +85,7 @@ _EN_FUNCTION = frozenset(
 )
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.%]*|[^\sA-Za-z\d]")
 
-_tagger: object | None = None
+_tagger: Any = None
 
 
 def _tagged(text: str) -> list[tuple[str, str]]:
@@ -95,7 +96,7 @@ def _tagged(text: str) -> list[tuple[str, str]]:
 
         jieba.setLogLevel(60)
         _tagger = jieba.posseg.POSTokenizer(jieba.Tokenizer())
-    return [(pair.word, pair.flag) for pair in _tagger.cut(text)]  # type: ignore[attr-defined]
+    return [(pair.word, pair.flag) for pair in _tagger.cut(text)]
 
 
 def content_phrases(text: str, language: Language, skip: tuple[str, ...] = (), limit: int = 3) -> list[str]:
