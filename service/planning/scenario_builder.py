@@ -111,7 +111,7 @@ def _fact(
     parts = clauses(text)
     if len(parts) > 1:
         examples += [fill(st.fact_clause.get(lang), clause=asked(part, lang)) for part in parts]
-    phrases = content_phrases(text, lang, skip)
+    phrases = content_phrases(text, lang, skip, limit=3)
     examples += [fill(t, phrase=phrase) for phrase in phrases for t in st.fact_phrase.get(lang)]
     examples += typical_questions(text, lang, templates.types.facts, phrases[:2])
     return {
