@@ -116,7 +116,8 @@ class ScenarioGrounder:
         self.embed_answers = embed_answers
         self.tokens = tokens
         self.settings = settings
-        self.generated = settings.model_copy(update=dict(generated)) if generated is not None else settings
+        given = {key: value for key, value in dict(generated or {}).items() if value is not None}
+        self.generated = settings.model_copy(update=given) if generated is not None else settings
         self._generic_source = generic_questions
         self._off_script_source = off_script_questions
         self._tables: dict[str, tuple[Scenario, _Table]] = {}

@@ -14,7 +14,7 @@ from ..dialogue.turn import CitationData
 from ..retrieval.cards import CardIndex
 from ..text import Language
 from .objection import lscpa_plan
-from .phrasing import bare, fill, topic_of
+from .phrasing import bare, content_phrases, fill, topic_of
 from .plan import PlanInput
 from .templates import FABE_PARTS, LSCPA_STEPS, SPIN_KINDS, PlanningTemplates
 
@@ -47,9 +47,10 @@ class VisitPlanner:
         out = []
         for text in plan.difficulties:
             topic = topic_of(text, lang)
+            area = next(iter(content_phrases(topic, lang, (plan.company,), limit=1)), topic)
             out.append(
                 [
-                    (kind, fill(t, topic=topic, company=plan.company))
+                    (kind, fill(t, topic=topic, area=area, company=plan.company))
                     for kind in SPIN_KINDS
                     for t in getattr(self.templates.questions, kind).get(lang)
                 ]

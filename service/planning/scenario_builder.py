@@ -14,7 +14,7 @@ from ..playbooks.frameworks import Bilingual, TextLists
 from ..playbooks.scenarios import Scenario
 from ..text import Language
 from .objection import objection_kind
-from .phrasing import asked, bare, clauses, fill, topic_of, without_topic
+from .phrasing import asked, bare, clauses, content_phrases, fill, topic_of, without_topic
 from .plan import PlanInput
 from .templates import PlanningTemplates, QuestionType
 
@@ -56,9 +56,11 @@ def build_scenario(plan: PlanInput, plan_id: str, templates: PlanningTemplates) 
     def both(bilingual: Bilingual) -> dict[str, str]:
         return {"zh": fill(bilingual.zh, **values), "en": fill(bilingual.en, **values)}
 
-    facts = [_fact(number, text, lang, templates) for number, text in enumerate(plan.facts, 1)]
+    # a phrase naming the client (its company, the person's title) tells no fact from another
+    skip = (plan.company, plan.person.title, plan.person.name)
+    facts = [_fact(number, text, lang, templates, skip) for number, text in enumerate(plan.facts, 1)]
     problems = [
-        _problem(number, text, lang, templates, role.implication, role.need, values)
+        _problem(number, text, lang, templates, role.implication, role.need, values, skip)
         for number, text in enumerate(plan.difficulties, 1)
     ]
     kind = objection_kind(plan.objection or "", lang, templates.plan)
@@ -100,14 +102,18 @@ def build_scenario(plan: PlanInput, plan_id: str, templates: PlanningTemplates) 
     return Scenario.model_validate(data)
 
 
-def _fact(number: int, text: str, lang: Language, templates: PlanningTemplates) -> dict[str, object]:
+def _fact(
+    number: int, text: str, lang: Language, templates: PlanningTemplates, skip: tuple[str, ...] = ()
+) -> dict[str, object]:
     st = templates.scenario
     question = asked(text, lang)
     examples = [fill(t, question=question) for t in st.fact_asked_by.get(lang)]
     parts = clauses(text)
     if len(parts) > 1:
         examples += [fill(st.fact_clause.get(lang), clause=asked(part, lang)) for part in parts]
-    examples += typical_questions(text, lang, templates.types.facts)
+    phrases = content_phrases(text, lang, skip, limit=3)
+    examples += [fill(t, phrase=phrase) for phrase in phrases for t in st.fact_phrase.get(lang)]
+    examples += typical_questions(text, lang, templates.types.facts, phrases[:2])
     return {
         "id": f"fact_{number}",
         "topic": {"zh": bare(text), "en": bare(text)},
@@ -119,7 +125,7 @@ def _fact(number: int, text: str, lang: Language, templates: PlanningTemplates) 
 
 def _problem(
     number: int, text: str, lang: Language, templates: PlanningTemplates,
-    implication: TextLists, need: TextLists, values: dict[str, str],
+    implication: TextLists, need: TextLists, values: dict[str, str], skip: tuple[str, ...] = (),
 ) -> dict[str, object]:  # fmt: skip
     st = templates.scenario
     topic = topic_of(text, lang)
@@ -135,7 +141,7 @@ def _problem(
         "topic": {"zh": bare(text), "en": bare(text)},
         # asked about by the whole difficulty (its first clause is for the client's own lines)
         "asked_by": _both(
-            _problem_questions(text, topic if lang == "zh" else _lowered(bare(text)), lang, templates)
+            _problem_questions(text, topic if lang == "zh" else _lowered(bare(text)), lang, templates, skip)
         ),
         "reveal": _same(text),
         "implication": _both([line(t) for t in implication.get(lang)]),
@@ -144,25 +150,39 @@ def _problem(
     }
 
 
-def _problem_questions(text: str, topic: str, lang: Language, templates: PlanningTemplates) -> list[str]:
-    """Problem questions about the difficulty, and one about each of its clauses."""
+def _problem_questions(
+    text: str, topic: str, lang: Language, templates: PlanningTemplates, skip: tuple[str, ...] = ()
+) -> list[str]:
+    """Problem questions about the difficulty, one about each of its clauses, and ones about the
+    area of each of its content phrases (which do not presuppose the difficulty)."""
     st = templates.scenario
     questions = [fill(t, topic=topic) for t in st.problem_asked_by.get(lang)]
     parts = clauses(text) if lang == "zh" else [topic_of(p, lang) for p in clauses(text)]
     if len(parts) > 1:
         questions += [fill(st.problem_clause.get(lang), clause=part) for part in parts]
-    return questions + typical_questions(text, lang, templates.types.problems)
+    phrases = content_phrases(text, lang, skip, limit=2)
+    questions += [fill(t, phrase=phrase) for phrase in phrases for t in st.problem_phrase.get(lang)]
+    return questions + typical_questions(text, lang, templates.types.problems, phrases[:2])
 
 
-def typical_questions(text: str, lang: Language, types: dict[str, QuestionType]) -> list[str]:
-    """The usual questions of every type whose cue words occur in the text."""
+def typical_questions(
+    text: str, lang: Language, types: dict[str, QuestionType], phrases: list[str] | None = None
+) -> list[str]:
+    """The usual questions of every type whose cue words occur in the text (cues of the text's
+    language), in the text's language and then the other: one with ``{phrase}`` once per phrase
+    of the text's own (in its language only), one without as it is."""
     lowered = text.lower()
-    return [
-        question
-        for kind in types.values()
-        if any(cue.lower() in lowered for cue in kind.cues.get(lang))
-        for question in kind.questions.get(lang)
-    ]
+    other: Language = "en" if lang == "zh" else "zh"
+    matched = [kind for kind in types.values() if any(cue.lower() in lowered for cue in kind.cues.get(lang))]
+    questions: list[str] = []
+    for language in (lang, other):
+        for kind in matched:
+            for question in kind.questions.get(language):
+                if "{phrase}" not in question:
+                    questions += [question] if language == other or not kind.anchored else []
+                elif language == lang:
+                    questions += [fill(question, phrase=phrase) for phrase in phrases or []]
+    return questions
 
 
 def _lowered(sentence: str) -> str:

@@ -81,9 +81,11 @@ class ScenarioTemplates(StrictModel):
     briefing: Bilingual
     fact_asked_by: TextLists
     fact_clause: Bilingual
+    fact_phrase: TextLists
     fact_recap: TextLists
     problem_asked_by: TextLists
     problem_clause: Bilingual
+    problem_phrase: TextLists
     problem_recap: TextLists
     commitment_cues: Patterns
     success: TextLists
@@ -100,6 +102,9 @@ class ScenarioTemplates(StrictModel):
 class QuestionType(StrictModel):
     cues: TextLists
     questions: TextLists
+    # questions that would be asked of anything (a size, a system): in the plan's language only
+    # those tied to one of the fact's phrases ({phrase}); the others only in the other language
+    anchored: bool = False
 
 
 class QuestionTypes(StrictModel):

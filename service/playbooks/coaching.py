@@ -94,6 +94,9 @@ class GeneratedGrounding(StrictModel):
     answer_weight: float = Field(ge=0, le=2)  # the units' own lines answer a question: count it
     novel_penalty: float = Field(ge=0, le=1)
     unit_floor: PerLanguage
+    # many templated examples per unit bring a unit closer to any question than a hand-written
+    # scenario's few: an off-script question needs less of a lead (None: as for every scenario)
+    off_script_margin: float | None = Field(default=None, ge=-1, le=1)
 
 
 class DifficultySettings(StrictModel):
