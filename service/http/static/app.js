@@ -484,6 +484,11 @@ async function startSession(event) {
   if (mode === "rehearsal") body.scenario = $("scenario").value;
   if (mode === "rehearsal" && $("difficulty").value) body.difficulty = $("difficulty").value;
   if (mode === "drill") body.framework = $("framework").value;
+  await postSession(body);
+}
+
+/** POST /api/sessions with `body` and show the session it opens (errors go to the page's banner). */
+async function postSession(body) {
   setBusy(true);
   try {
     const result = await api("/api/sessions", { method: "POST", body });
@@ -529,17 +534,7 @@ async function startDrill(framework) {
   const lang = state.session?.lang || ui.lang;
   clearError();
   selectTab("practice");
-  setBusy(true);
-  try {
-    const result = await api("/api/sessions", { method: "POST", body: { mode: "drill", framework, lang } });
-    openSession(result, { mode: "drill", framework, lang });
-  } catch (error) {
-    showError(error.message);
-  } finally {
-    setBusy(false);
-    renderAll();
-    $("message").focus();
-  }
+  await postSession({ mode: "drill", framework, lang });
 }
 
 
