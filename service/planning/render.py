@@ -54,15 +54,13 @@ def render_markdown(plan: dict[str, Any], templates: PlanTemplates) -> str:
         out += [f"**{h[key]}**", "", *points, ""]
     out += [f"## {h['next_step']}", "", plan["next_step"], "", f"## {h['citations']}", ""]
     cites = [*plan["citations"], *objection.get("citations", []), *advice["citations"]]
-    seen: set[str] = set()
+    lines: list[str] = []
     for cite in cites:
-        if cite["passage_id"] in seen:
-            continue
-        seen.add(cite["passage_id"])
         quoted = (cite.get("text_en") or cite["text"]) if lang == "en" else cite["text"]
         doc = (cite.get("doc_en") or cite["doc"]) if lang == "en" else cite["doc"]
         section = (cite.get("section_en") or cite["section"]) if lang == "en" else cite["section"]
-        out += [f"- *{doc} · {section}*: {_short(quoted)}"]
+        lines.append(f"- *{doc} · {section}*: {_short(quoted)}")
+    out += list(dict.fromkeys(lines))  # each source once, however many parts of the plan cite it
     return "\n".join(out).rstrip() + "\n"
 
 
