@@ -154,7 +154,7 @@ class RehearsalEngine:
             stage=conversation.state,
             client=client,
             coach=ctx.note,
-            suggestions=self.coach.suggestions(_hint_stage(conversation, ctx.events), language),
+            suggestions=self.coach.suggestions(_hint_stage(conversation), language),
             analysis=analysis.as_dict(),
             events=ctx.events,
             scorecard=scorecard,
@@ -229,13 +229,10 @@ def check_frameworks(frameworks: Frameworks) -> None:
             )
 
 
-def _hint_stage(conversation: Conversation, events: list[str] | None = None) -> str:
+def _hint_stage(conversation: Conversation) -> str:
     """Which hints fit: once the agenda is stated, the opening's next step is a situation question,
-    not another agenda."""
-    if conversation.state == "opening" and {"agenda", "positioning"} & {
-        *conversation.events(),
-        *(events or []),
-    }:
+    not another agenda (the turn just played is already in the transcript)."""
+    if conversation.state == "opening" and {"agenda", "positioning"} & set(conversation.events()):
         return "agenda_stated"
     return conversation.state
 
