@@ -251,42 +251,36 @@ GENERIC_SLACK = 0.02  # how much closer to the difficulty than to a generic ques
 
 
 def ask_implication(ctx: TurnContext) -> None:
-    conv = ctx.conversation
-    conv.background_run = 0
-    if _unadmitted_problem(ctx) is not None:
-        _about_unadmitted(ctx, "implication")
-        return
-    target = _followed_problem(ctx, conv.implications)
-    if target is None:
-        _untimely(ctx, "implication", "no_problem")
-        return
-    if conv.told("implication", target.id):
-        ctx.retell("implication", target, target.implication)  # a second question deepens it
-    else:
-        ctx.reveal("implication", target, target.implication)
-    ctx.advance("to_implication")
-    ctx.note = ctx.coach.part_note("spin", "implication", ctx.language, conv.turn)
+    _follow_up(ctx, "implication", "implication", ctx.conversation.implications, "to_implication")
 
 
 def ask_need(ctx: TurnContext) -> None:
+    _follow_up(ctx, "need_payoff", "need", ctx.conversation.needs, "to_need_payoff")
+
+
+def _follow_up(ctx: TurnContext, label: str, kind: str, done: list[str], trigger: str) -> None:
+    """An implication (``kind`` "implication") or need-payoff ("need") question about an admitted
+    difficulty: its consequences or its value are told (a second question deepens them), or, when
+    there is nothing to follow up yet, the coach says why."""
     conv = ctx.conversation
     conv.background_run = 0
     if _unadmitted_problem(ctx) is not None:
-        _about_unadmitted(ctx, "need_payoff")
+        _about_unadmitted(ctx, label)
         return
-    target = _followed_problem(ctx, conv.needs)
+    target = _followed_problem(ctx, done)
     if target is None:
-        _untimely(ctx, "need_payoff", "no_problem")
+        _untimely(ctx, label, "no_problem")
         return
-    if target.id not in conv.implications and ctx.difficulty.need_needs_implication:
-        _untimely(ctx, "need_payoff", "no_implication")
+    if kind == "need" and target.id not in conv.implications and ctx.difficulty.need_needs_implication:
+        _untimely(ctx, label, "no_implication")
         return
-    if conv.told("need", target.id):
-        ctx.retell("need", target, target.need)
+    lines = target.implication if kind == "implication" else target.need
+    if conv.told(kind, target.id):
+        ctx.retell(kind, target, lines)
     else:
-        ctx.reveal("need", target, target.need)
-    ctx.advance("to_need_payoff")
-    ctx.note = ctx.coach.part_note("spin", "need_payoff", ctx.language, conv.turn)
+        ctx.reveal(kind, target, lines)
+    ctx.advance(trigger)
+    ctx.note = ctx.coach.part_note("spin", label, ctx.language, conv.turn)
 
 
 def _about_unadmitted(ctx: TurnContext, label: str) -> None:
