@@ -105,7 +105,10 @@ def uvicorn_process(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(base + "/readyz", process, workers)
+        try:
+            _wait_ready(base + "/readyz", process, workers)
+        except (RuntimeError, TimeoutError) as error:
+            raise type(error)(f"{error}{_tail(log)}") from None
         yield ServerProcess(base, process)
     finally:
         stop(process)
@@ -123,6 +126,14 @@ def stop(process: subprocess.Popen[bytes], grace: float = 10) -> None:
     with suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)  # stragglers of the group, if any
     process.wait(30)
+
+
+def _tail(log: Path | None, lines: int = 40) -> str:
+    """The end of the server's log, to say why it did not start."""
+    if log is None or not log.exists():
+        return ""
+    text = log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+    return "\n--- the end of " + str(log) + " ---\n" + "\n".join(text)
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], workers: int) -> None:

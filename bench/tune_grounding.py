@@ -7,7 +7,12 @@ fact or difficulty (for consequence and need questions: their difficulty, or a g
 and for an off-script question no unit at all. Prints the best settings and how flat the optimum is.
 Report the result on other probes (`salescoach eval client`), never on these.
 
+With ``--plans FOLDER`` (``plans.jsonl`` + ``probes.jsonl``, default ``bench/tune/plan_tune``) it fits
+``grounding_generated:`` instead, on scenarios generated from visit plans; report on other plans
+(`salescoach eval plans`).
+
     python -m bench.tune_grounding [PROBES.jsonl]
+    python -m bench.tune_grounding --plans [FOLDER]
 """
 
 from __future__ import annotations
@@ -21,9 +26,13 @@ from service.container import build_services
 from service.dialogue.client_evaluation import load_probes
 from service.dialogue.conversation import Conversation
 from service.dialogue.grounding import Features
+from service.planning.evaluation import _jsonl, _key
+from service.planning.plan import parse_plan
+from service.planning.scenario_builder import build_scenario
 from service.settings import Settings
 
 DEFAULT = Path(__file__).parent / "tune" / "client_tune.jsonl"
+DEFAULT_PLANS = Path(__file__).parent / "tune" / "plan_tune"
 GRID = {
     "answer_weight": [0.0],
     "words_weight": [0.05, 0.1],
@@ -33,13 +42,19 @@ GRID = {
     "off_script_margin": [-0.04, -0.02, 0.0, 0.02],
 }
 FLOORS = [round(0.80 + 0.01 * i, 2) for i in range(0, 21)]  # per language: English similarities run lower
+# generated scenarios: their scores are fixed (the weights are shared), their decision settings are not
+GENERATED_GRID = {
+    "novel_penalty": [0.0, 0.025, 0.05, 0.1],
+    "off_script_margin": [-0.02, -0.01, 0.0, 0.01, 0.02, 0.03],
+    "generic_margin": [0.0, 0.02, 0.04],
+}
 
 
-def collect(path: Path):
-    services = build_services(Settings())
+def collect(path: Path, services=None, probes=None):
+    services = services or build_services(Settings())
     engine = services.rehearsal
     rows = []
-    for probe in load_probes(path):
+    for probe in probes if probes is not None else load_probes(path):
         conversation, _ = engine.start(probe["scenario"], probe["lang"], seed=1)
         for line in probe.get("prefix", []):
             conversation = Conversation.from_dict(conversation.to_dict())
@@ -123,5 +138,53 @@ def main(path: Path) -> None:
     )
 
 
+def collect_plans(folder: Path):
+    """The probes of ``folder`` on the scenarios of its plans, as ``salescoach eval plans`` plays them."""
+    services = build_services(Settings())
+    plans = {row["id"]: row for row in _jsonl(folder / "plans.jsonl")}
+    for plan_id, row in plans.items():
+        plan = parse_plan({k: v for k, v in row.items() if k != "id"})
+        services.rehearsal.remember(build_scenario(plan, _key(plan_id), services.planning))
+    probes = [{**p, "scenario": f"plan_{_key(p['plan'])}"} for p in _jsonl(folder / "probes.jsonl")]
+    return collect(folder, services, probes)
+
+
+def main_plans(folder: Path) -> None:
+    engine, rows = collect_plans(folder)
+    grounder = engine.grounder
+    base = grounder.generated
+    results = []
+    names = list(GENERATED_GRID)
+    for values in itertools.product(*GENERATED_GRID.values()):
+        chosen = dict(zip(names, values, strict=True))
+        floors, right = {}, 0
+        for language in ("zh", "en"):
+            mine = [row for row in rows if row[0]["lang"] == language]
+            best_floor, best_right = FLOORS[0], -1
+            for floor in FLOORS:
+                grounder.generated = base.model_copy(
+                    update={**chosen, "unit_floor": base.unit_floor.model_copy(update={language: floor})}
+                )
+                hits = sum(correct(probe, grounder.decide(scenario, f)) for probe, scenario, f in mine)
+                if hits > best_right:
+                    best_floor, best_right = floor, hits
+            floors[language] = best_floor
+            right += best_right
+        results.append((right / len(rows), {**chosen, "unit_floor": floors}))
+    grounder.generated = base
+    results.sort(key=lambda item: -item[0])
+    now = sum(correct(p, grounder.decide(s, f)) for p, s, f in rows) / len(rows)
+    print(f"{len(rows)} probes on the plans of {folder}; current settings score {now:.3f}")
+    for accuracy, chosen in results[:15]:
+        print(f"  {accuracy:.3f}  {chosen}")
+    best = results[0][0]
+    print(
+        f"settings within 0.01 of the best: {sum(1 for a, _ in results if a >= best - 0.01)} of {len(results)}"
+    )
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT)
+    if sys.argv[1:2] == ["--plans"]:
+        main_plans(Path(sys.argv[2]) if len(sys.argv) > 2 else DEFAULT_PLANS)
+    else:
+        main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT)

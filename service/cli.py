@@ -15,6 +15,10 @@ import typer
 from .errors import SalesCoachError
 from .settings import Settings
 
+# uvicorn kills a worker that does not answer its health ping in time; a worker loading the model
+# on a busy machine can miss uvicorn's default 5 s, and one killed before it started stops them all
+WORKER_HEALTHCHECK_SECONDS = 60
+
 if TYPE_CHECKING:
     from .container import Services
     from .plans import PlanService
@@ -501,11 +505,18 @@ def serve(
         uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
     else:  # each worker imports the app itself (service.http.asgi), with the environment set above
         from .container import build_index
+        from .store import SessionStore, default_database_url
 
         index = build_index(settings)
         if index.is_stale():  # built once here, not N times at once in the workers
             index.build()
-        uvicorn.run("service.http.asgi:app", host=host, port=port, workers=workers, access_log=False)
+        store = SessionStore(settings.database_url or default_database_url(settings.data_dir))
+        store.migrate()  # likewise: the workers find the schema at head
+        store.close()
+        uvicorn.run(
+            "service.http.asgi:app", host=host, port=port, workers=workers, access_log=False,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -268,6 +268,9 @@ def _follow_up(ctx: TurnContext, label: str, kind: str, done: list[str], trigger
         _about_unadmitted(ctx, label)
         return
     target = _followed_problem(ctx, done)
+    if target is None and ctx.grounding.kind == "fact":
+        _asked_as(ctx, label, "situation")  # nothing to follow up, and it asks about a fact
+        return
     if target is None:
         _untimely(ctx, label, "no_problem")
         return
@@ -283,9 +286,20 @@ def _follow_up(ctx: TurnContext, label: str, kind: str, done: list[str], trigger
     ctx.note = ctx.coach.part_note("spin", label, ctx.language, conv.turn)
 
 
+def _asked_as(ctx: TurnContext, label: str, kind: str) -> None:
+    """A question worded as one SPIN kind that, in context, asks as another: handled, and counted, as that."""
+    ctx.events[ctx.events.index(f"question:{label}")] = f"question:{kind}"
+    SPIN_HANDLERS[kind](ctx)
+
+
 def _about_unadmitted(ctx: TurnContext, label: str) -> None:
     """Consequences or value of a difficulty the client never admitted: nothing is admitted to a
-    question that presupposes it (a difficulty comes out only to a problem question about it)."""
+    question that presupposes it (a difficulty comes out only to a problem question about it) —
+    unless the analyser is unsure the question is not one ("How often is a delivery rejected
+    because it got too warm?"), and the client is not a hard one."""
+    if ctx.difficulty.open_admits and ctx.analysis.spin.unsure:  # as much a problem question
+        _asked_as(ctx, label, "problem")
+        return
     _untimely(ctx, label, "not_admitted", line="guarded" if not ctx.difficulty.open_admits else "vague")
 
 

@@ -43,15 +43,19 @@ class StandInAnalyser:
         return set(whole.labels)
 
 
-def verdict(framework: str, label: str | None, labels: list[str] | None = None) -> Classification:
+def verdict(
+    framework: str, label: str | None, labels: list[str] | None = None, unsure: bool = False
+) -> Classification:
     on = labels if labels is not None else [label]
-    return Classification(framework, label, on, {x: 1.0 for x in on}, 1.0, False, "zh")
+    return Classification(framework, label, on, {x: 1.0 for x in on}, 0.6 if unsure else 1.0, unsure, "zh")
 
 
-def analysis(spin="other", move="question", lscpa="listen", fabe=("feature",), question=True) -> Analysis:
+def analysis(
+    spin="other", move="question", lscpa="listen", fabe=("feature",), question=True, unsure=False
+) -> Analysis:
     return Analysis(
         text="…", language="zh", is_question=question,
-        by_framework={"spin": verdict("spin", spin), "fabe": verdict("fabe", None, list(fabe)),
+        by_framework={"spin": verdict("spin", spin, unsure=unsure), "fabe": verdict("fabe", None, list(fabe)),
                       "lscpa": verdict("lscpa", lscpa), "moves": verdict("moves", move)},
     )  # fmt: skip
 
@@ -132,6 +136,36 @@ def test_an_implication_before_any_admitted_difficulty_gets_a_vague_answer_and_a
     assert ctx.note and ctx.note.text.startswith(world[0].lead("no_problem", "zh"))
 
 
+def test_a_follow_up_worded_question_about_a_fact_with_nothing_to_follow_up_is_a_situation_question(world):
+    # "项目的进度怎么安排？这对您有什么影响？": about the timeline, and nothing admitted yet
+    conversation = fresh()
+    ctx = turn(world, conversation, grounding=about(world, "timeline"), spin="implication")
+    apply_rules(ctx)
+    assert [(u.kind, u.id) for u in ctx.revealed] == [("fact", "timeline")]
+    assert "question:situation" in ctx.events and "question:implication" not in ctx.events
+    assert conversation.implications == [] and conversation.state == "situation"
+
+
+@pytest.mark.parametrize(("difficulty", "unsure", "admitted"), [
+    ("normal", True, True),  # the analyser is as ready to call it a problem question: it is asked as one
+    ("easy", True, True),
+    ("normal", False, False),  # a textbook implication presupposes the difficulty: nothing is admitted
+    ("hard", True, False),  # a hard client admits nothing to a question that presupposes it
+])  # fmt: skip
+def test_an_implication_about_a_difficulty_not_yet_admitted(world, difficulty, unsure, admitted):
+    conversation = fresh()
+    apply_rules(turn(world, conversation, grounding=about(world, "current_system"), spin="situation"))
+    ctx = turn(world, conversation, grounding=about(world, "maintenance_failures", "problem"),
+               spin="implication", unsure=unsure, difficulty=difficulty)  # fmt: skip
+    apply_rules(ctx)
+    if admitted:
+        assert [(u.kind, u.id) for u in ctx.revealed] == [("problem", "maintenance_failures")]
+        assert "question:problem" in ctx.events and conversation.problems == ["maintenance_failures"]
+    else:
+        assert ctx.revealed == [] and conversation.problems == [] and "question:implication" in ctx.events
+        assert ctx.note and ctx.note.text.startswith(world[0].lead("not_admitted", "zh"))
+
+
 def test_a_follow_up_without_a_topic_is_about_the_difficulty_just_admitted(world):
     conversation = fresh()
     apply_rules(turn(world, conversation, grounding=about(world, "current_system"), spin="situation"))
@@ -173,6 +207,18 @@ def test_a_grounded_question_about_the_timeline_is_not_a_request_for_commitment(
     ctx = turn(world, conversation, text="下周设计院什么时候要对讲的技术要求？", grounding=about(world, "timeline"),
                spin="situation", move="ask_commitment")  # fmt: skip
     assert apply_rules(ctx) == "spin_question" and "asked_commitment" not in ctx.events
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("下周约个时间，请您去样板小区现场看看？", True),
+    ("能不能约您下周二去参观一下样板？", True),
+    ("业主爽约、物业约好了又不来的情况多吗？", False),  # "约" alone is no appointment
+    ("大约要多少套设备？", False),
+])  # fmt: skip
+def test_a_commitment_needs_a_concrete_step_not_a_word_that_contains_one(world, text, asks):
+    ctx = turn(world, fresh(), text=text, spin="problem", move="ask_commitment")
+    apply_rules(ctx)
+    assert ("asked_commitment" in ctx.events) is asks, ctx.events
 
 
 def test_asking_who_the_boss_is_is_a_mistake_with_a_technical_gatekeeper_only(world):

@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SESSIONS = 6
 TURNS = 12
+BATCH = 60
 
 
 @pytest.fixture(scope="module")
@@ -52,13 +53,20 @@ def test_metrics_add_up_across_the_workers(server):
         body = {"text": f"你们小区一共有多少户？第{n}期", "framework": "spin"}
         return httpx.post(f"{server.base}/api/classify", json=body, timeout=60).status_code
 
+    def pids() -> set[str]:
+        return {name.split("_")[-1].split(".")[0] for name in os.listdir(server.metrics_dir)}
+
+    sent = 0
     with ThreadPoolExecutor(max_workers=8) as pool:
-        assert set(pool.map(classify, range(60))) == {200}
-    pids = {name.split("_")[-1].split(".")[0] for name in os.listdir(server.metrics_dir)}
-    assert "999999" not in pids  # the folder was emptied at start
-    assert len(pids) >= 2, pids  # both workers answered (each writes its own files)
+        # until both workers have answered (each writes its own files): on a busy machine the
+        # second may still be starting when the first batch is served
+        while sent < BATCH * 10 and (sent == 0 or len(pids() - {"999999"}) < 2):
+            assert set(pool.map(classify, range(sent, sent + BATCH))) == {200}
+            sent += BATCH
+    assert "999999" not in pids()  # the folder was emptied at start
+    assert len(pids()) >= 2, pids()
     for _ in range(6):  # whichever worker answers /metrics, it counts both
-        assert _count(httpx.get(f"{server.base}/metrics", timeout=30).text, "/api/classify") == 60
+        assert _count(httpx.get(f"{server.base}/metrics", timeout=30).text, "/api/classify") == sent
 
 
 def test_sessions_survive_kill_9_of_a_worker_mid_burst(server):
