@@ -45,7 +45,7 @@ class RelevanceFloor:
 
 
 FLOORS: dict[Language, RelevanceFloor] = {
-    "zh": RelevanceFloor(high=0.88, low=0.845, keyword=3.0, question=0.89),
+    "zh": RelevanceFloor(high=0.88, low=0.845, keyword=3.0, question=0.90),
     "en": RelevanceFloor(high=0.885, low=0.84, keyword=4.0, question=0.875),
 }
 
