@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from .errors import InvalidInput
 from .planning.plan import PlanInput, describe, parse_plan
 from .planning.render import render_markdown
-from .planning.scenario_builder import build_scenario, scenario_id
+from .planning.scenario_builder import PLAN_PREFIX, build_scenario, scenario_id
 from .playbooks.scenarios import Scenario
 from .sessions import SessionService
 from .store import PlanNotFound, PlanRecord, SessionRecord
@@ -73,12 +73,7 @@ class PlanService:
     ) -> tuple[SessionRecord, dict[str, Any]]:  # fmt: skip
         """Open a rehearsal of the plan's own scenario (built and stored on first use)."""
         record = self.get(plan_id)
-        scenario = self.stored_scenario(scenario_id(record.id))  # built once: the same visit each time
-        if scenario is None:
-            scenario = build_scenario(
-                PlanInput.model_validate(record.plan), record.id, self.services.planning
-            )
-            self._store_scenario(scenario, plan_id=record.id)
+        scenario = self._plan_scenario(record)
         return self.sessions.start(
             "rehearsal", language or record.language, scenario=scenario.id,  # type: ignore[arg-type]
             channel_key=channel_key, difficulty=difficulty,
@@ -90,14 +85,32 @@ class PlanService:
         scenario = parse_scenario(source)
         if scenario.id in self.services.rehearsal.scenarios:
             raise InvalidInput(f"id: {scenario.id!r} is a built-in scenario; choose another id")
-        if scenario.id.startswith("plan_"):
+        if scenario.id.startswith(PLAN_PREFIX):
             raise InvalidInput("id: ids starting with 'plan_' are kept for scenarios built from plans")
         self._store_scenario(scenario)
         return scenario
 
     def stored_scenario(self, scenario_id: str) -> Scenario | None:
+        """A stored scenario; ``plan_<id>`` of a stored plan is built (and stored) on first use, so
+        a plan made anywhere can be rehearsed by its scenario id (`salescoach chat --scenario plan_…`)."""
         stored = self.store.get_scenario(scenario_id)
-        return parse_scenario(stored.source) if stored is not None else None
+        if stored is not None:
+            return parse_scenario(stored.source)
+        plan_id = scenario_id.removeprefix(PLAN_PREFIX)
+        if plan_id != scenario_id and plan_id:
+            record = self.store.get_plan(plan_id)
+            if record is not None:
+                return self._plan_scenario(record)
+        return None
+
+    def _plan_scenario(self, record: PlanRecord) -> Scenario:
+        """The plan's scenario, built and stored once: the same visit each time."""
+        stored = self.store.get_scenario(scenario_id(record.id))
+        if stored is not None:
+            return parse_scenario(stored.source)
+        scenario = build_scenario(PlanInput.model_validate(record.plan), record.id, self.services.planning)
+        self._store_scenario(scenario, plan_id=record.id)
+        return scenario
 
     def custom_scenarios(self) -> list[Scenario]:
         return [parse_scenario(s.source) for s in self.store.list_scenarios()]

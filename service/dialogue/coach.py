@@ -80,8 +80,9 @@ class Coach:
     def timing_note(self, framework: str, label: str, language: Language, lead: str) -> CoachNote:
         """A move that did not fit the moment: what it is for and when to use it."""
         part = self.framework(framework).part(label)
+        gap = " " if language == "en" else ""  # the playbook's texts come stripped
         return CoachNote(
-            f"{lead}{part.when_to_use.get(language)}",
+            f"{lead}{gap}{part.when_to_use.get(language)}",
             self._cite(self._framework_cites[(framework, label)][0]),
         )
 

@@ -21,8 +21,11 @@ from .templates import PlanningTemplates, QuestionType
 _INDUSTRY_DETAIL = re.compile(r"\s*[（(].*$")
 
 
+PLAN_PREFIX = "plan_"  # a plan's scenario id is this and the plan's id
+
+
 def scenario_id(plan_id: str) -> str:
-    return f"plan_{plan_id}"
+    return f"{PLAN_PREFIX}{plan_id}"
 
 
 def industry_name(industry: str) -> str:

@@ -251,3 +251,12 @@ def test_the_stage_machine_only_moves_forward():
 )
 def test_scorecard_checks_read_the_events(check, events, passed):
     assert CHECKS[check](events)[0] is passed
+
+
+def test_a_timing_note_reads_as_one_sentence_in_english(world):
+    coach = world[0]
+    lead = coach.lead("off_script", "en")
+    note = coach.timing_note("spin", "situation", "en", lead)
+    assert note.text.startswith(lead + " ") and "  " not in note.text
+    zh = coach.lead("off_script", "zh")
+    assert not coach.timing_note("spin", "situation", "zh", zh).text.startswith(zh + " ")

@@ -52,6 +52,23 @@ def test_make_read_and_rehearse_a_plan_across_a_restart(app_factory):
         assert again.status_code == 201 and again.json()["reply"]["language"] == "zh"
 
 
+def test_a_plan_is_rehearsed_by_its_scenario_id_without_asking_for_its_rehearsal_first(app_factory):
+    with app_factory() as client:
+        plan_id = client.post("/api/plans", json=PLANS["en-user"]).json()["plan_id"]
+    with app_factory() as client:  # another process: it never built the plan's scenario
+        started = client.post("/api/sessions", json={"mode": "rehearsal", "scenario": f"plan_{plan_id}"})
+        assert started.status_code == 201, started.text
+        session_id = started.json()["session_id"]
+        reply = client.post(
+            f"/api/sessions/{session_id}/messages", json={"text": "How many rooms does the hotel have?"}
+        )
+        assert [u["id"] for u in reply.json()["reply"]["revealed"]] == ["fact_1"]
+        missing = client.post(
+            "/api/sessions", json={"mode": "rehearsal", "scenario": "plan_0123456789abcdef"}
+        )
+        assert missing.status_code == 404 and "plan_0123456789abcdef" in missing.text
+
+
 def test_plan_errors_name_the_field_and_store_nothing(app_factory):
     with app_factory() as client:
         bad = client.post("/api/plans", json={**PLANS["en-user"], "facts": ["only one"]})
