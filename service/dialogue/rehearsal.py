@@ -142,7 +142,9 @@ class RehearsalEngine:
             voice=ClientVoice(scenario, conversation, language, self.coach.coaching.client_lines), tools=self.tools,
         )  # fmt: skip
         apply_rules(ctx)
-        conversation.transcript.append(self._record(analysis, conversation.state, ctx.events))
+        # the SPIN kind the question was taken as, in context (the rules may read it as another)
+        asked = next((e.split(":", 1)[1] for e in ctx.events if e.startswith("question:")), None)
+        conversation.transcript.append(self._record(analysis, conversation.state, ctx.events, asked))
         client = ctx.voice.text
         conversation.transcript.append(TurnRecord(role="client", text=client, stage=conversation.state))
         scorecard = None
@@ -155,7 +157,7 @@ class RehearsalEngine:
             client=client,
             coach=ctx.note,
             suggestions=self.coach.suggestions(_hint_stage(conversation), language),
-            analysis=analysis.as_dict(),
+            analysis={**analysis.as_dict(), **({"spin": asked} if asked else {})},
             events=ctx.events,
             scorecard=scorecard,
             done=conversation.finished,
@@ -199,9 +201,9 @@ class RehearsalEngine:
         )  # fmt: skip
 
     @staticmethod
-    def _record(analysis: Analysis, stage: str, events: list[str]) -> TurnRecord:
+    def _record(analysis: Analysis, stage: str, events: list[str], spin: str | None = None) -> TurnRecord:
         return TurnRecord(
-            role="salesperson", text=analysis.text, stage=stage, spin=analysis.spin.label,
+            role="salesperson", text=analysis.text, stage=stage, spin=spin or analysis.spin.label,
             fabe=list(analysis.fabe.labels), lscpa=analysis.lscpa.label, move=analysis.move.label,
             is_question=analysis.is_question, events=list(events),
         )  # fmt: skip

@@ -191,3 +191,13 @@ def test_an_opening_that_asks_for_leave_reveals_nothing_but_an_opening_fact_ques
     asked = "今天想先了解一下，锦澜湾一期一共有多少户？"
     _, replies = play(services, [asked])
     assert [u.id for u in replies[0].revealed] == ["project_scale"]
+
+
+def test_the_reply_shows_the_spin_kind_the_question_was_taken_as(services):
+    # worded like an implication, but nothing is admitted yet and it asks about the difficulty itself
+    _, replies = play(
+        services, [GREETING["zh"], "这个项目一共有多少户？", "每年物业在对讲维修上大概要花多少钱？"]
+    )
+    last = replies[-1]
+    assert "question:problem" in last.events
+    assert last.analysis["spin"] == "problem"
