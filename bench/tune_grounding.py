@@ -110,26 +110,32 @@ def main(path: Path) -> None:
             (probe, scenario, rescored(f, chosen, kw))
             for (probe, scenario, f), kw in zip(rows, keywords, strict=True)
         ]
-        floors, right = {}, 0
-        for language in ("zh", "en"):
-            mine = [row for row in scored if row[0]["lang"] == language]
-            best_floor, best_right = FLOORS[0], -1
-            for floor in FLOORS:
-                grounder.settings = base.model_copy(
-                    update={**chosen, "unit_floor": base.unit_floor.model_copy(update={language: floor})}
-                )
-                hits = sum(correct(probe, grounder.decide(scenario, f)) for probe, scenario, f in mine)
-                if hits > best_right:
-                    best_floor, best_right = floor, hits
-            floors[language] = best_floor
-            right += best_right
-        results.append((right / len(rows), {**chosen, "unit_floor": floors}))
+        results.append(_with_best_floors(grounder, "settings", base, chosen, scored))
     grounder.settings = base
+    _report(results, rows, grounder, f"{len(rows)} probes from {path}")
+
+
+def _with_best_floors(grounder, attribute: str, base, chosen: dict, rows) -> tuple[float, dict]:
+    """Accuracy of ``chosen`` (set on ``grounder.<attribute>``) with each language's best floor."""
+    floors, right = {}, 0
+    for language in ("zh", "en"):
+        mine = [row for row in rows if row[0]["lang"] == language]
+        best_floor, best_right = FLOORS[0], -1
+        for floor in FLOORS:
+            update = {**chosen, "unit_floor": base.unit_floor.model_copy(update={language: floor})}
+            setattr(grounder, attribute, base.model_copy(update=update))
+            hits = sum(correct(probe, grounder.decide(scenario, f)) for probe, scenario, f in mine)
+            if hits > best_right:
+                best_floor, best_right = floor, hits
+        floors[language] = best_floor
+        right += best_right
+    return right / len(rows), {**chosen, "unit_floor": floors}
+
+
+def _report(results: list[tuple[float, dict]], rows, grounder, what: str) -> None:
     results.sort(key=lambda item: -item[0])
-    print(
-        f"{len(rows)} probes from {path}; current settings score "
-        f"{sum(correct(p, grounder.decide(s, f)) for p, s, f in rows) / len(rows):.3f}"
-    )
+    now = sum(correct(p, grounder.decide(s, f)) for p, s, f in rows) / len(rows)
+    print(f"{what}; current settings score {now:.3f}")
     for accuracy, chosen in results[:15]:
         print(f"  {accuracy:.3f}  {chosen}")
     best = results[0][0]
@@ -153,34 +159,13 @@ def main_plans(folder: Path) -> None:
     engine, rows = collect_plans(folder)
     grounder = engine.grounder
     base = grounder.generated
-    results = []
     names = list(GENERATED_GRID)
-    for values in itertools.product(*GENERATED_GRID.values()):
-        chosen = dict(zip(names, values, strict=True))
-        floors, right = {}, 0
-        for language in ("zh", "en"):
-            mine = [row for row in rows if row[0]["lang"] == language]
-            best_floor, best_right = FLOORS[0], -1
-            for floor in FLOORS:
-                grounder.generated = base.model_copy(
-                    update={**chosen, "unit_floor": base.unit_floor.model_copy(update={language: floor})}
-                )
-                hits = sum(correct(probe, grounder.decide(scenario, f)) for probe, scenario, f in mine)
-                if hits > best_right:
-                    best_floor, best_right = floor, hits
-            floors[language] = best_floor
-            right += best_right
-        results.append((right / len(rows), {**chosen, "unit_floor": floors}))
+    results = [
+        _with_best_floors(grounder, "generated", base, dict(zip(names, values, strict=True)), rows)
+        for values in itertools.product(*GENERATED_GRID.values())
+    ]
     grounder.generated = base
-    results.sort(key=lambda item: -item[0])
-    now = sum(correct(p, grounder.decide(s, f)) for p, s, f in rows) / len(rows)
-    print(f"{len(rows)} probes on the plans of {folder}; current settings score {now:.3f}")
-    for accuracy, chosen in results[:15]:
-        print(f"  {accuracy:.3f}  {chosen}")
-    best = results[0][0]
-    print(
-        f"settings within 0.01 of the best: {sum(1 for a, _ in results if a >= best - 0.01)} of {len(results)}"
-    )
+    _report(results, rows, grounder, f"{len(rows)} probes on the plans of {folder}")
 
 
 if __name__ == "__main__":
