@@ -126,3 +126,19 @@ def test_bad_input_is_rejected(analyser):
         analyser.classify("   ", "spin")
     with pytest.raises(InvalidInput):
         analyser.classify("hello", "bant")
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # "what would it mean if the difficulty went away" is the textbook need-payoff question ...
+        ("If the wrong shipments went away, what would that mean for you?", "need_payoff"),
+        ("What would it mean for you if the billing errors were fixed?", "need_payoff"),
+        ("如果发错货的问题没有了，对您意味着什么？", "need_payoff"),
+        # ... and "what would it mean if it went wrong" the textbook implication question
+        ("What would it mean for your team if the line went down for a day?", "implication"),
+        ("要是系统一旦宕机，对你们的业务意味着什么？", "implication"),
+    ],
+)
+def test_what_it_would_mean_depends_on_whether_the_difficulty_goes_away_or_happens(analyser, text, label):
+    assert analyser.classify(text, "spin").label == label
