@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..planning.plan import PlanGoal, PlanInput, PlanPerson
 from ..plans import PlanService
 from .deps import in_domain
+from .schemas import CitationOut
 
 router = APIRouter(prefix="/api")
 
@@ -34,17 +35,6 @@ class PlannedDifficulty(BaseModel):
     questions: SpinQuestions = Field(description="Each question is classified by the analyser as its kind.")
 
 
-class Citation(BaseModel):
-    text: str = Field(description="The passage in the original Chinese.")
-    doc: str
-    doc_id: str
-    section: str
-    passage_id: str
-    text_en: str = Field(description="The same passage in English (the aligned translation).")
-    doc_en: str
-    section_en: str
-
-
 class FabeOutline(BaseModel):
     need: str
     feature: str
@@ -62,7 +52,7 @@ class ObjectionPlan(BaseModel):
     objection: str
     kind: Literal["price", "time", "risk", "competitor", "authority", "change", "doubt"]
     steps: list[LscpaStep]
-    citations: list[Citation]
+    citations: list[CitationOut]
 
 
 class RoleAdvice(BaseModel):
@@ -72,7 +62,7 @@ class RoleAdvice(BaseModel):
     cares: list[str] = Field(description="What this role cares about (handbook 000's CUTE sections).")
     give: list[str]
     avoid: list[str]
-    citations: list[Citation]
+    citations: list[CitationOut]
 
 
 class FilledPlan(BaseModel):
@@ -89,7 +79,7 @@ class FilledPlan(BaseModel):
     objection_plan: ObjectionPlan
     role_advice: RoleAdvice
     next_step: str
-    citations: list[Citation]
+    citations: list[CitationOut]
 
 
 class PlanResponse(BaseModel):
