@@ -100,14 +100,15 @@ class PlanService:
         if plan_id != scenario_id and plan_id:
             record = self.store.get_plan(plan_id)
             if record is not None:
-                return self._plan_scenario(record)
+                return self._build_plan_scenario(record)
         return None
 
     def _plan_scenario(self, record: PlanRecord) -> Scenario:
         """The plan's scenario, built and stored once: the same visit each time."""
         stored = self.store.get_scenario(scenario_id(record.id))
-        if stored is not None:
-            return parse_scenario(stored.source)
+        return parse_scenario(stored.source) if stored is not None else self._build_plan_scenario(record)
+
+    def _build_plan_scenario(self, record: PlanRecord) -> Scenario:
         scenario = build_scenario(PlanInput.model_validate(record.plan), record.id, self.services.planning)
         self._store_scenario(scenario, plan_id=record.id)
         return scenario
