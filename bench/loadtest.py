@@ -101,28 +101,30 @@ class Level:
             loop = asyncio.get_running_loop()
             self.measuring_from = loop.time() + self.warm_up
             self.until = self.measuring_from + self.seconds
-            cpu = asyncio.create_task(self._server_cpu())
+            cpu = asyncio.create_task(self._cpu())
             await asyncio.gather(*(self._user(client) for _ in range(self.users)))
-            server_cpu = await cpu
+            server_cpu, client_cpu = await cpu
         ordered = sorted(self.latencies)
         return {
             "users": self.users,
             "turns": self.turns,
             "turns_per_s": round(self.turns / self.seconds, 1),
             "server_cpu_ms_per_turn": round(1000 * server_cpu / max(1, self.turns), 1),
+            "load_generator_cpu_ms_per_turn": round(1000 * client_cpu / max(1, self.turns), 1),
             "p50_ms": round(statistics.median(ordered) * 1000, 1) if ordered else None,
             "p95_ms": round(ordered[max(0, round(0.95 * len(ordered)) - 1)] * 1000, 1) if ordered else None,
             "errors": sum(self.errors.values()),
             "error_kinds": self.errors,
         }
 
-    async def _server_cpu(self) -> float:
-        """CPU seconds the server used while measuring (user + system, all its threads)."""
+    async def _cpu(self) -> tuple[float, float]:
+        """CPU seconds the server and this load generator used while measuring (user + system, all
+        threads): on two cores, what the generator uses is taken from the server."""
         loop = asyncio.get_running_loop()
         await asyncio.sleep(max(0.0, self.measuring_from - loop.time()))
-        before = _cpu_seconds(self.pid)
+        server, client = _cpu_seconds(self.pid), time.process_time()
         await asyncio.sleep(max(0.0, self.until - loop.time()))
-        return _cpu_seconds(self.pid) - before
+        return _cpu_seconds(self.pid) - server, time.process_time() - client
 
     async def _user(self, client: httpx.AsyncClient) -> None:
         loop = asyncio.get_running_loop()
@@ -230,7 +232,8 @@ def _summary(report: dict[str, Any]) -> str:
         lines.append(
             f"{level['users']:>3} users: {level['turns_per_s']:>6} turns/s  p50 {level['p50_ms']} ms  "
             f"p95 {level['p95_ms']} ms  errors {level['errors']}  ceiling {top:.1f}/s  ratio {level['ratio']:.2f}  "
-            f"server CPU {level['server_cpu_ms_per_turn']} ms/turn vs {cpu:.1f} ms/sentence alone ({level['cpu_ratio']})"
+            f"server CPU {level['server_cpu_ms_per_turn']} ms/turn vs {cpu:.1f} ms/sentence alone ({level['cpu_ratio']})  "
+            f"load generator CPU {level['load_generator_cpu_ms_per_turn']} ms/turn"
         )
     by_users = {level["users"]: level for level in report["levels"]}
     if 32 in by_users:

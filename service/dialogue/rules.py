@@ -485,9 +485,14 @@ OTHER_LINES = {"greeting": "greeting", "agenda": "agenda_ok", "positioning": "ag
 
 def on_other(ctx: TurnContext) -> None:
     move = ctx.analysis.move.label or ""
-    if ctx.analysis.is_question and move not in OTHER_LINES and not ctx.grounding.unit:
-        _deflect(ctx)  # a business question that is no SPIN question and no topic of the scenario
-        return
+    if ctx.analysis.is_question and move not in OPENING_MOVES:
+        if ctx.grounding.kind in ("fact", "problem"):  # no SPIN wording, but about a topic of the scenario
+            ctx.events.append("question:situation")
+            ask_situation(ctx)  # (a difficulty's area asked about in situation form is a problem question)
+            return
+        if move not in OTHER_LINES:
+            _deflect(ctx)  # a business question that is no SPIN question and no topic of the scenario
+            return
     ctx.voice.say(OTHER_LINES.get(move, "vague"))
     if move in ("agenda", "positioning"):
         ctx.events.append(move)
@@ -515,7 +520,13 @@ def is_opening_move(ctx: TurnContext) -> bool:
 
 
 def _asks_leave(ctx: TurnContext) -> bool:
-    return matches(ctx.coach.coaching.asks_leave, ctx.language, ctx.text)
+    """Leave asked for in the message's last sentence: "Let's start with the basics, if that's
+    alright. How many reps do you have?" asks for the headcount, not for leave."""
+    last = [part for part in _SENTENCE_END.split(ctx.text.strip()) if part.strip()][-1:] or [ctx.text]
+    return matches(ctx.coach.coaching.asks_leave, ctx.language, last[0])
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=[.!?;])\s+")  # English sentences end before a space
 
 
 RULES: tuple[Rule, ...] = (

@@ -142,3 +142,20 @@ def test_bad_input_is_rejected(analyser):
 )
 def test_what_it_would_mean_depends_on_whether_the_difficulty_goes_away_or_happens(analyser, text, label):
     assert analyser.classify(text, "spin").label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "is_question"),
+    [
+        ("一期有几栋楼？", True),
+        ("一期有几栋楼，大概多少户", True),
+        ("每年大概发几次福利？我们好排产。", True),
+        ("Who signs the budget? I want to plan the next steps.", True),
+        ("That makes sense. Which department drafts the proposal", True),
+        ("今天主要想了解项目的几个时间节点。", False),  # announces questions, asks none
+        ("我想请教几个问题，再介绍我们的做法。", False),
+        ("We cut downtime by a third at a similar site. Happy to share the data.", False),
+    ],
+)
+def test_a_question_is_told_from_a_statement_in_any_sentence(analyser, text, is_question):
+    assert analyser.analyse(text).is_question is is_question

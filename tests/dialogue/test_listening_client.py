@@ -201,3 +201,40 @@ def test_the_reply_shows_the_spin_kind_the_question_was_taken_as(services):
     last = replies[-1]
     assert "question:problem" in last.events
     assert last.analysis["spin"] == "problem"
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("zh", "一期大概是多少户？我好先估一下门口机的数量。"),
+        ("en", "Roughly how many flats are in phase one? I'd like to size the door stations."),
+    ],
+)
+def test_a_question_followed_by_the_reason_for_it_is_still_a_question(services, language, question):
+    _, replies = play(services, [GREETING[language], question], language)
+    assert [u.id for u in replies[-1].revealed] == ["project_scale"]
+    assert replies[-1].analysis["is_question"] is True
+
+
+@pytest.mark.parametrize(
+    ("language", "leave_then_question"),
+    [
+        ("zh", "我先问几个基本情况，您看可以吧。锦澜湾一期一共有多少户？"),
+        ("en", "Let me start with the basics, if that's okay. How many homes are in phase one?"),
+    ],
+)
+def test_leave_asked_before_a_fact_question_does_not_swallow_the_question(
+    services, language, leave_then_question
+):
+    _, replies = play(services, [leave_then_question], language)
+    assert [u.id for u in replies[0].revealed] == ["project_scale"]
+
+
+def test_a_question_about_a_fact_in_no_spin_wording_is_answered_not_met_with_small_talk(services):
+    # colloquial, no situation-question cue: the analyser reads small talk; it still asks for a fact
+    greeting = "张主任您好，我是做员工福利的小李。"
+    conversation, replies = play(
+        services, [greeting, "往年的东西分别是啥？我们想换点新花样。"], scenario="welfare_group_purchase"
+    )
+    assert [u.id for u in replies[-1].revealed] == ["past_gifts"]
+    assert conversation.transcript[-2].spin == "situation"
