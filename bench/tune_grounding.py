@@ -42,12 +42,15 @@ GRID = {
     "off_script_margin": [-0.04, -0.02, 0.0, 0.02],
 }
 FLOORS = [round(0.80 + 0.01 * i, 2) for i in range(0, 21)]  # per language: English similarities run lower
-# generated scenarios: their scores are fixed (the weights are shared), their decision settings are not
+# generated scenarios: how much their own lines' relevance counts (answer_weight) and the decision
+# settings; the other weights are shared with the hand-written ones
 GENERATED_GRID = {
-    "novel_penalty": [0.0, 0.025, 0.05, 0.1],
-    "off_script_margin": [-0.02, -0.01, 0.0, 0.01, 0.02, 0.03],
-    "generic_margin": [0.0, 0.02, 0.04],
+    "answer_weight": [0.0, 0.3, 0.5, 0.8],
+    "novel_penalty": [0.0, 0.05],
+    "off_script_margin": [0.0, 0.01, 0.02],
+    "generic_margin": [0.02],
 }
+GENERATED_FLOORS = [round(0.80 + 0.01 * i, 2) for i in range(0, 71)]  # relevance adds up to 0.8 × ~0.85
 
 
 def collect(path: Path, services=None, probes=None):
@@ -115,13 +118,15 @@ def main(path: Path) -> None:
     _report(results, rows, grounder, f"{len(rows)} probes from {path}")
 
 
-def _with_best_floors(grounder, attribute: str, base, chosen: dict, rows) -> tuple[float, dict]:
+def _with_best_floors(
+    grounder, attribute: str, base, chosen: dict, rows, grid: list[float] = FLOORS
+) -> tuple[float, dict]:
     """Accuracy of ``chosen`` (set on ``grounder.<attribute>``) with each language's best floor."""
     floors, right = {}, 0
     for language in ("zh", "en"):
         mine = [row for row in rows if row[0]["lang"] == language]
-        best_floor, best_right = FLOORS[0], -1
-        for floor in FLOORS:
+        best_floor, best_right = grid[0], -1
+        for floor in grid:
             update = {**chosen, "unit_floor": base.unit_floor.model_copy(update={language: floor})}
             setattr(grounder, attribute, base.model_copy(update=update))
             hits = sum(correct(probe, grounder.decide(scenario, f)) for probe, scenario, f in mine)
@@ -159,11 +164,27 @@ def main_plans(folder: Path) -> None:
     engine, rows = collect_plans(folder)
     grounder = engine.grounder
     base = grounder.generated
-    names = list(GENERATED_GRID)
-    results = [
-        _with_best_floors(grounder, "generated", base, dict(zip(names, values, strict=True)), rows)
-        for values in itertools.product(*GENERATED_GRID.values())
+    if not base.answer_weight:  # the relevance of the units' own lines is computed only when it counts
+        sys.exit("set grounding_generated.answer_weight above 0 in rehearsal.yaml to tune it")
+    # the keyword and readout part of the saved scores, kept while the answer weight changes
+    rest = [
+        {
+            key: f.scores[key]
+            - base.ask_weight * f.ask[key]
+            - base.answer_weight * f.answer[key]
+            - base.words_weight * f.words[key]
+            for key in f.ask
+        }
+        for _, _, f in rows
     ]
+    names = list(GENERATED_GRID)
+    results = []
+    for values in itertools.product(*GENERATED_GRID.values()):
+        chosen = dict(zip(names, values, strict=True))
+        weights = {"ask_weight": base.ask_weight, "answer_weight": chosen["answer_weight"],
+                   "words_weight": base.words_weight}  # fmt: skip
+        scored = [(p, s, rescored(f, weights, r)) for (p, s, f), r in zip(rows, rest, strict=True)]
+        results.append(_with_best_floors(grounder, "generated", base, chosen, scored, GENERATED_FLOORS))
     grounder.generated = base
     _report(results, rows, grounder, f"{len(rows)} probes on the plans of {folder}")
 

@@ -70,6 +70,14 @@ def focus(text: str, limit: float = MAX_FOCUS_TOKENS) -> str:
     return chosen if len(chosen) <= MAX_FOCUS_CHARS else chosen[-MAX_FOCUS_CHARS:]
 
 
+def asked_part(text: str) -> str:
+    """The question sentences of a message that also says other things ("How many projects are you
+    buying for? Just want a feel for the volume." → its first sentence); else the whole message."""
+    parts = sentences(text)
+    asked = [part for part in parts if part.rstrip().endswith(("?", "？"))]
+    return " ".join(asked) if asked and len(asked) < len(parts) else text
+
+
 def _clip(text: str, limit: float, keep_end: bool) -> str:
     """The longest start (or end) of ``text`` within ``limit``."""
     units = list(_UNIT.finditer(text))

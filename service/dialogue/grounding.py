@@ -20,7 +20,7 @@ import numpy as np
 from ..playbooks.coaching import GeneratedGrounding, GroundingSettings
 from ..playbooks.frameworks import TextLists
 from ..playbooks.scenarios import Colleague, Fact, Problem, Scenario
-from ..text import detect_language
+from ..text import asked_part, detect_language
 from .readout import Readout
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -146,7 +146,9 @@ class ScenarioGrounder:
             else {}
         )
         # a single Chinese character says little and is often a segmentation leftover ("来着" → "着")
-        own = [w for w in dict.fromkeys(self.tokens(text)) if w not in table.common and not _single_han(w)]
+        # the words of what is asked: a reason or aside beside the question names no unit
+        asked = asked_part(text)
+        own = [w for w in dict.fromkeys(self.tokens(asked)) if w not in table.common and not _single_han(w)]
         novel = [w for w in own if w not in table.known]
         lowered = text.lower()
         units = table.units
