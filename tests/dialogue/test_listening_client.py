@@ -238,3 +238,10 @@ def test_a_question_about_a_fact_in_no_spin_wording_is_answered_not_met_with_sma
     )
     assert [u.id for u in replies[-1].revealed] == ["past_gifts"]
     assert conversation.transcript[-2].spin == "situation"
+
+
+def test_an_aside_after_the_question_does_not_hide_what_it_asks_about(services):
+    lines = ["Hi Mr Li, thanks for seeing me.",
+             "So how many projects are you buying for right now? Just want a feel for the volume."]  # fmt: skip
+    _, replies = play(services, lines, "en", scenario="purchasing_manager_screening")
+    assert [u.id for u in replies[-1].revealed] == ["projects_volume"]
