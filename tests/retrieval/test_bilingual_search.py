@@ -49,6 +49,15 @@ def test_paraphrases_reach_the_right_card(services, question):
     assert services.answerer.ask(question).card == "visit_planning"
 
 
+@pytest.mark.parametrize(
+    "question", ["客户说我们比竞争对手贵20%，我该怎么回？", "Client says the other vendor is 15% cheaper. What now?"]
+)
+def test_a_price_objection_gets_objection_handling_citing_the_price_example(services, question):
+    answer = services.answerer.ask(question)
+    assert answer.card == "lscpa"
+    assert any("价格贵是指的同样的配置" in c.text for c in answer.citations)
+
+
 def test_an_english_card_answer_quotes_the_handbook_in_english(services):
     answer = services.answerer.ask("How do I approach a technical gatekeeper?")
     assert answer.card == "technical_gatekeeper"
