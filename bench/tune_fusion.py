@@ -22,7 +22,9 @@ from service.settings import Settings
 from service.text import detect_language
 
 DATA = Path(__file__).parent / "data"
-SETS = ("data/retrieval_dev.jsonl", "data/retrieval_check.jsonl", "tune/retrieval_tune.jsonl")
+SETS = (
+    "data/retrieval_dev.jsonl", "data/retrieval_check.jsonl", "tune/retrieval_tune.jsonl", "tune/retrieval_tune2.jsonl"
+)
 
 
 def collect(services, path: Path) -> list[tuple[str, dict[str, np.ndarray], np.ndarray]]:

@@ -245,3 +245,10 @@ def test_an_aside_after_the_question_does_not_hide_what_it_asks_about(services):
              "So how many projects are you buying for right now? Just want a feel for the volume."]  # fmt: skip
     _, replies = play(services, lines, "en", scenario="purchasing_manager_screening")
     assert [u.id for u in replies[-1].revealed] == ["projects_volume"]
+
+
+def test_a_reference_case_stated_as_evidence_is_heard_as_a_pitch(services):
+    # evidence in plain words, no product named: FABE scores it below 0.5, but it is still a pitch
+    lines = ["刘局您好，我是华信科技的小陈。", "我们在邻省做过类似项目，套餐配置时间从两个月缩到十天。"]
+    _, replies = play(services, lines, scenario="telecom_deputy_director")
+    assert "pitch" in replies[-1].events
