@@ -23,7 +23,10 @@ from service.text import detect_language
 
 DATA = Path(__file__).parent / "data"
 SETS = (
-    "data/retrieval_dev.jsonl", "data/retrieval_check.jsonl", "tune/retrieval_tune.jsonl", "tune/retrieval_tune2.jsonl"
+    "data/retrieval_dev.jsonl",
+    "data/retrieval_check.jsonl",
+    "tune/retrieval_tune.jsonl",
+    "tune/retrieval_tune2.jsonl",
 )
 
 

@@ -50,7 +50,8 @@ def test_paraphrases_reach_the_right_card(services, question):
 
 
 @pytest.mark.parametrize(
-    "question", ["客户说我们比竞争对手贵20%，我该怎么回？", "Client says the other vendor is 15% cheaper. What now?"]
+    "question",
+    ["客户说我们比竞争对手贵20%，我该怎么回？", "Client says the other vendor is 15% cheaper. What now?"],
 )
 def test_a_price_objection_gets_objection_handling_citing_the_price_example(services, question):
     answer = services.answerer.ask(question)
