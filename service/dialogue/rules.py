@@ -141,19 +141,23 @@ def _deflect(ctx: TurnContext) -> None:
 
 def _followed_problem(ctx: TurnContext, done: list[str]) -> Problem | None:
     """The admitted difficulty a follow-up (implication, need-payoff) question is about: the one it
-    names, else the one the client spoke about last, else the latest admitted one not yet followed up."""
+    names (unless it points back: "How does that affect …?"), else the one the client spoke about
+    last, else the latest admitted one not yet followed up."""
     conv, grounding = ctx.conversation, ctx.grounding
+    last = conv.last_unit.split(":", 1)[1] if conv.last_unit else None
+    points_back = last in conv.problems and matches(ctx.coach.coaching.refers_back, ctx.language, ctx.text)
     if (
         grounding.kind == "problem"
         and isinstance(grounding.unit, Problem)
         and grounding.unit.id in conv.problems
+        and not points_back
     ):
         return grounding.unit
     admitted = conv.problems
     if not admitted:
         return None
-    if conv.last_unit and conv.last_unit.split(":", 1)[1] in admitted:
-        return _problem(ctx.scenario, conv.last_unit.split(":", 1)[1])
+    if last in admitted:
+        return _problem(ctx.scenario, last)
     pending = [pid for pid in admitted if pid not in done]
     return _problem(ctx.scenario, (pending or admitted)[-1])
 
@@ -235,9 +239,9 @@ def _unadmitted_problem(ctx: TurnContext) -> Problem | None:
     if grounding.kind != "problem" or not isinstance(unit, Problem) or unit.id in conv.problems:
         return None
     last = conv.last_unit.split(":", 1)[1] if conv.last_unit else None
-    if (
-        last in conv.problems
-        and grounding.scores.get(f"problem:{last}", 0.0) >= grounding.score - CONTEXT_MARGIN
+    if last in conv.problems and (
+        grounding.scores.get(f"problem:{last}", 0.0) >= grounding.score - CONTEXT_MARGIN
+        or matches(ctx.coach.coaching.refers_back, ctx.language, ctx.text)  # "How does that affect …?"
     ):
         return None
     return unit
@@ -519,8 +523,13 @@ def is_opening_move(ctx: TurnContext) -> bool:
         return False
     if ctx.conversation.state == "opening":  # "今天想先了解一下贵部门用什么系统？" still asks for a fact
         return grounding.kind != "fact" or _asks_leave(ctx)
-    # later, an "agenda" that names a unit or leans on the conversation is a question about it
-    return grounding.unit is None and grounding.generic is None
+    # later, an "agenda" that names a unit or leans on the conversation is a question about it, and
+    # so is a SPIN question about nothing in particular ("会不会影响到业主那边的体验？")
+    if grounding.unit is not None or grounding.generic is not None:
+        return False
+    return not (ctx.analysis.is_question and (ctx.analysis.spin.label or "") in SPIN_HANDLERS) or _asks_leave(
+        ctx
+    )
 
 
 def _asks_leave(ctx: TurnContext) -> bool:

@@ -126,6 +126,7 @@ class CoachingPlaybook(StrictModel):
     off_script_questions: TextLists  # questions a rehearsal client has no answer for, any scenario
     # how an opening asks for leave rather than for a fact ("…，您看可以吗？", "…, is that OK?")
     asks_leave: Patterns = Field(default_factory=Patterns)
+    refers_back: Patterns = Field(default_factory=Patterns)  # "that" / "这个": the difficulty just discussed
 
     @model_validator(mode="after")
     def _complete(self) -> CoachingPlaybook:

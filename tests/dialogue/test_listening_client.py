@@ -252,3 +252,21 @@ def test_a_reference_case_stated_as_evidence_is_heard_as_a_pitch(services):
     lines = ["刘局您好，我是华信科技的小陈。", "我们在邻省做过类似项目，套餐配置时间从两个月缩到十天。"]
     _, replies = play(services, lines, scenario="telecom_deputy_director")
     assert "pitch" in replies[-1].events
+
+
+def test_a_follow_up_about_nothing_in_particular_is_not_taken_for_an_agenda_later_on(services):
+    lines = [GREETING["zh"], "一期一共多少户？", "现在这套对讲系统用下来，有没有什么让您头疼的地方？",
+             "会不会影响到业主的日常使用，比如访客、门禁这些？"]  # fmt: skip
+    _, replies = play(services, lines)
+    assert [(u.kind, u.id) for u in replies[2].revealed] == [("problem", "phase_compatibility")]
+    assert [(u.kind, u.id) for u in replies[3].revealed] == [("implication", "phase_compatibility")]
+
+
+def test_a_follow_up_that_points_back_stays_on_the_difficulty_just_discussed(services):
+    # "revenue" is what the other difficulty (unbilled revenue) is about; "that" is the slow launches
+    lines = ["Director Liu, thanks for seeing me.", "Which services will the new platform cover?",
+             "How long does it take today to get a new tariff out?",
+             "And how does that affect this year's revenue target?"]  # fmt: skip
+    _, replies = play(services, lines, "en", scenario="telecom_deputy_director")
+    assert [(u.kind, u.id) for u in replies[2].revealed] == [("problem", "launch_speed")]
+    assert [(u.kind, u.id) for u in replies[3].revealed] == [("implication", "launch_speed")]
