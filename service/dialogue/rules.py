@@ -139,18 +139,24 @@ def _deflect(ctx: TurnContext) -> None:
         ctx.events.append("off_script:unknown")
 
 
+def _points_back_to_admitted(ctx: TurnContext) -> bool:
+    """The question points back ("that", "这个") right after the client told a difficulty."""
+    conv = ctx.conversation
+    last = conv.last_unit.split(":", 1)[1] if conv.last_unit else None
+    return last in conv.problems and matches(ctx.coach.coaching.refers_back, ctx.language, ctx.text)
+
+
 def _followed_problem(ctx: TurnContext, done: list[str]) -> Problem | None:
     """The admitted difficulty a follow-up (implication, need-payoff) question is about: the one it
     names (unless it points back: "How does that affect …?"), else the one the client spoke about
     last, else the latest admitted one not yet followed up."""
     conv, grounding = ctx.conversation, ctx.grounding
     last = conv.last_unit.split(":", 1)[1] if conv.last_unit else None
-    points_back = last in conv.problems and matches(ctx.coach.coaching.refers_back, ctx.language, ctx.text)
     if (
         grounding.kind == "problem"
         and isinstance(grounding.unit, Problem)
         and grounding.unit.id in conv.problems
-        and not points_back
+        and not _points_back_to_admitted(ctx)
     ):
         return grounding.unit
     admitted = conv.problems
@@ -208,6 +214,9 @@ def ask_situation(ctx: TurnContext) -> None:
 
 def ask_problem(ctx: TurnContext) -> None:
     conv = ctx.conversation
+    if _points_back_to_admitted(ctx) and "question:problem" in ctx.events:
+        _asked_as(ctx, "problem", "implication")  # "Does that leave people …?": its consequences
+        return
     conv.background_run = 0
     if not conv.facts and not ctx.difficulty.admits_without_facts:
         _untimely(ctx, "problem", "too_early", line="guarded")
@@ -239,9 +248,9 @@ def _unadmitted_problem(ctx: TurnContext) -> Problem | None:
     if grounding.kind != "problem" or not isinstance(unit, Problem) or unit.id in conv.problems:
         return None
     last = conv.last_unit.split(":", 1)[1] if conv.last_unit else None
-    if last in conv.problems and (
-        grounding.scores.get(f"problem:{last}", 0.0) >= grounding.score - CONTEXT_MARGIN
-        or matches(ctx.coach.coaching.refers_back, ctx.language, ctx.text)  # "How does that affect …?"
+    if _points_back_to_admitted(ctx) or (  # "How does that affect …?"
+        last in conv.problems
+        and grounding.scores.get(f"problem:{last}", 0.0) >= grounding.score - CONTEXT_MARGIN
     ):
         return None
     return unit

@@ -270,3 +270,11 @@ def test_a_follow_up_that_points_back_stays_on_the_difficulty_just_discussed(ser
     _, replies = play(services, lines, "en", scenario="telecom_deputy_director")
     assert [(u.kind, u.id) for u in replies[2].revealed] == [("problem", "launch_speed")]
     assert [(u.kind, u.id) for u in replies[3].revealed] == [("implication", "launch_speed")]
+
+
+def test_a_problem_worded_question_pointing_back_at_an_admitted_difficulty_asks_its_consequences(services):
+    lines = [GREETING["en"], "What's been giving you trouble with the current system day to day?",
+             "Does that mean residents end up stuck outside their own building?"]  # fmt: skip
+    _, replies = play(services, lines, "en")
+    assert [(u.kind, u.id) for u in replies[2].revealed] == [("implication", "maintenance_failures")]
+    assert replies[2].analysis["spin"] == "implication"  # the analyser alone says "problem"
