@@ -278,3 +278,10 @@ def test_a_problem_worded_question_pointing_back_at_an_admitted_difficulty_asks_
     _, replies = play(services, lines, "en")
     assert [(u.kind, u.id) for u in replies[2].revealed] == [("implication", "maintenance_failures")]
     assert replies[2].analysis["spin"] == "implication"  # the analyser alone says "problem"
+
+
+def test_everyday_words_around_a_problem_question_do_not_count_as_unknown_topics(services):
+    # "您有没有感觉，其实有些本该…": words of any question, not a topic the scenario lacks
+    lines = ["刘局您好。", "新平台要覆盖哪些业务？", "您有没有感觉，其实有些本该收到的话费，最后没收上来？"]
+    _, replies = play(services, lines, scenario="telecom_deputy_director")
+    assert [(u.kind, u.id) for u in replies[2].revealed] == [("problem", "revenue_leakage")]
