@@ -159,3 +159,15 @@ def test_what_it_would_mean_depends_on_whether_the_difficulty_goes_away_or_happe
 )
 def test_a_question_is_told_from_a_statement_in_any_sentence(analyser, text, is_question):
     assert analyser.analyse(text).is_question is is_question
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Could that push back the opening of the new wing?", "implication"),
+        ("Does that put you under pressure with the board?", "implication"),
+        ("成本这块压力大吗？", "problem"),  # pressure asked about, not caused: still a problem question
+    ],
+)
+def test_consequences_for_the_buyer_are_implication_questions(analyser, text, label):
+    assert analyser.classify(text, "spin").label == label
