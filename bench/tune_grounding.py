@@ -90,12 +90,10 @@ def rescored(features: Features, weights: dict[str, float], keyword: dict[str, f
     return replace(features, scores=scores)
 
 
-def main(path: Path) -> None:
-    engine, rows = collect(path)
-    grounder = engine.grounder
-    base = grounder.settings
-    # the keyword part of the saved scores, to keep it while reweighting the rest
-    keywords = [
+def residuals(rows, base) -> list[dict[str, float]]:
+    """Per probe, the part of each saved score that the grid leaves alone (keyword bonus, read-out),
+    kept while the weights of the rest change."""
+    return [
         {
             key: f.scores[key]
             - base.ask_weight * f.ask[key]
@@ -105,6 +103,13 @@ def main(path: Path) -> None:
         }
         for _, _, f in rows
     ]
+
+
+def main(path: Path) -> None:
+    engine, rows = collect(path)
+    grounder = engine.grounder
+    base = grounder.settings
+    keywords = residuals(rows, base)
     results = []
     names = list(GRID)
     for values in itertools.product(*GRID.values()):
@@ -166,17 +171,7 @@ def main_plans(folder: Path) -> None:
     base = grounder.generated
     if not base.answer_weight:  # the relevance of the units' own lines is computed only when it counts
         sys.exit("set grounding_generated.answer_weight above 0 in rehearsal.yaml to tune it")
-    # the keyword and readout part of the saved scores, kept while the answer weight changes
-    rest = [
-        {
-            key: f.scores[key]
-            - base.ask_weight * f.ask[key]
-            - base.answer_weight * f.answer[key]
-            - base.words_weight * f.words[key]
-            for key in f.ask
-        }
-        for _, _, f in rows
-    ]
+    rest = residuals(rows, base)
     names = list(GENERATED_GRID)
     results = []
     for values in itertools.product(*GENERATED_GRID.values()):
