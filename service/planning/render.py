@@ -54,13 +54,17 @@ def render_markdown(plan: dict[str, Any], templates: PlanTemplates) -> str:
         out += [f"**{h[key]}**", "", *points, ""]
     out += [f"## {h['next_step']}", "", plan["next_step"], "", f"## {h['citations']}", ""]
     cites = [*plan["citations"], *objection.get("citations", []), *advice["citations"]]
-    lines: list[str] = []
+    # one entry per handbook section, its passages beneath it, each once however often it is cited
+    by_section: dict[str, list[str]] = {}
     for cite in cites:
         quoted = (cite.get("text_en") or cite["text"]) if lang == "en" else cite["text"]
         doc = (cite.get("doc_en") or cite["doc"]) if lang == "en" else cite["doc"]
         section = (cite.get("section_en") or cite["section"]) if lang == "en" else cite["section"]
-        lines.append(f"- *{doc} · {section}*: {_short(quoted)}")
-    out += list(dict.fromkeys(lines))  # each source once, however many parts of the plan cite it
+        quotes = by_section.setdefault(f"- *{doc} · {section}*", [])
+        if _short(quoted) not in quotes:
+            quotes.append(_short(quoted))
+    for heading, quotes in by_section.items():
+        out += [heading, *(f"  - {quote}" for quote in quotes)]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -45,6 +45,10 @@ def test_a_plan_is_filled_for_every_role_and_language(services, plan_data):
     markdown = render_markdown(filled, services.planning.plan)
     assert plan.company in markdown and all(fact in markdown for fact in plan.facts)
     assert ("销售拜访计划表" in markdown) == (lang == "zh")
+    sources = markdown.split("\n## ")[-1].splitlines()[1:]
+    headings = [line.split("*")[1] for line in sources if line.startswith("- ")]  # "- *doc · section*"
+    assert headings and len(headings) == len(set(headings))  # each handbook section once
+    assert all(line.startswith(("- ", "  - ")) for line in sources if line)
 
 
 def test_role_advice_differs_by_role(services):
