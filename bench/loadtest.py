@@ -82,6 +82,25 @@ def _measure_ceiling(threads: int, seconds: float, embedder: str) -> dict[str, A
             "cpu_ms_per_sentence": round(1000 * cpu / max(1, sum(done)), 1)}  # fmt: skip
 
 
+def batch_curve(embedder: str, sizes: tuple[int, ...] = (1, 8, 32), count: int = 480) -> dict[int, float]:
+    """CPU ms per sentence when one call embeds ``size`` unique lines (one thread): whether combining
+    waiting requests into one call could beat the one-per-call ceiling (``--batch-curve``)."""
+    from service.retrieval.embedders import make_embedder
+
+    model = make_embedder(embedder, threads=1)
+    model.warm_up()
+    lines = sentences(seed=7)
+    model.embed_queries([next(lines) for _ in range(8)])
+    curve = {}
+    for size in sizes:
+        texts = [next(lines) for _ in range(count)]
+        cpu = time.process_time()
+        for start in range(0, count, size):
+            model.embed_queries(texts[start : start + size])
+        curve[size] = round(1000 * (time.process_time() - cpu) / count, 2)
+    return curve
+
+
 # -- the HTTP load ----------------------------------------------------------------------------------
 
 
@@ -184,7 +203,11 @@ def main() -> None:
     parser.add_argument("--levels", default=",".join(map(str, LEVELS)))
     parser.add_argument("--database", default="sqlite", choices=["sqlite", "postgresql"])
     parser.add_argument("--ceiling-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--batch-curve", action="store_true", help="CPU per sentence by batch size, then exit")
     args = parser.parse_args()
+    if args.batch_curve:
+        print(json.dumps({"cpu_ms_per_sentence_by_batch_size": batch_curve(args.embedder)}))
+        return
     if args.ceiling_only:
         print(json.dumps(_measure_ceiling(args.threads, args.ceiling_seconds, args.embedder)))
         return
