@@ -203,7 +203,9 @@ def main() -> None:
     parser.add_argument("--levels", default=",".join(map(str, LEVELS)))
     parser.add_argument("--database", default="sqlite", choices=["sqlite", "postgresql"])
     parser.add_argument("--ceiling-only", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--batch-curve", action="store_true", help="CPU per sentence by batch size, then exit")
+    parser.add_argument(
+        "--batch-curve", action="store_true", help="CPU per sentence by batch size, then exit"
+    )
     args = parser.parse_args()
     if args.batch_curve:
         print(json.dumps({"cpu_ms_per_sentence_by_batch_size": batch_curve(args.embedder)}))
