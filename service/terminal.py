@@ -40,7 +40,7 @@ def render_turn(reply: TurnReply, citations: bool = True) -> str:
         lines.append(f"  [{' | '.join([stage, *verdicts, str(reply.analysis['move'])])}]")
     if reply.client:
         lines.append(f"{words['client']}: {reply.client}")
-    for unit in (u for u in reply.revealed if not u.again):  # a recap teaches nothing new
+    for unit in reply.revealed:
         lines.append(f"  + {words['learned_now']} [{KINDS[reply.language][unit.kind]}] {unit.text}")
     if reply.coach:
         lines.append(f"{words['coach']}: {reply.coach.text}")

@@ -83,10 +83,11 @@ class TurnContext:
         variant (consequences and needs deepen when asked again), never a new unit."""
         said = {item["text"] for item in self.conversation.revealed if item["id"] == unit.id}
         if kind in ("fact", "problem"):
-            line = self.voice.say_variant(unit.recap) if unit.recap is not None else self.voice.say("recap")
+            if unit.recap is not None:
+                self.voice.say_variant(unit.recap)
+            else:
+                self.voice.say("recap")
             self.note = self.coach.note("recap", self.language)
-            # listed as answered again, so a reader of the reply knows what the recap is about
-            self.revealed.append(LearnedUnit(kind=kind, id=unit.id, text=line, again=True))
         else:
             self.voice.say_variant(texts, avoid=said)
         self.conversation.last_unit = f"{kind}:{unit.id}"

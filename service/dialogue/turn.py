@@ -59,7 +59,6 @@ class LearnedUnit:
     id: str
     text: str  # what the client said (learned) or what it is about (missed)
     question: str | None = None  # missed only: the kind of question that would have found it
-    again: bool = False  # a turn's revealed only: told before, recapped now (nothing new learned)
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ class TurnReply:
     done: bool = False
     command: str | None = None
     prompt: str | None = None  # drills: the exercise to answer next
-    revealed: list[LearnedUnit] = field(default_factory=list)  # what this turn uncovered (or recapped: again)
+    revealed: list[LearnedUnit] = field(default_factory=list)  # what this turn newly uncovered
     difficulty: str | None = None  # rehearsals: easy | normal | hard
 
     def to_dict(self) -> dict[str, Any]:

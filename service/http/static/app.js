@@ -389,8 +389,7 @@ function renderLearned() {
   const session = state.session;
   panel.hidden = !(session && session.mode === "rehearsal");
   if (panel.hidden) return;
-  // a recap ("again") lists a unit told before: it is learned once
-  const units = state.items.filter((i) => i.kind === "reply").flatMap((i) => i.reply.revealed || []).filter((u) => !u.again);
+  const units = state.items.filter((i) => i.kind === "reply").flatMap((i) => i.reply.revealed || []);
   $("learned-count").textContent = String(units.length);
   $("learned-hint").hidden = units.length > 0;
   $("learned-list").replaceChildren(...unitGroups(units, { testid: "learned-item" }));
