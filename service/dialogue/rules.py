@@ -182,13 +182,28 @@ def _named_problem(ctx: TurnContext) -> Problem | None:
 
 
 # -- SPIN questions --------------------------------------------------------------------------------
+def _close_fact(ctx: TurnContext) -> Fact | None:
+    """The fact a situation question grounded on a difficulty may be about instead: one scoring
+    within ``SITUATION_FACT_MARGIN`` of the difficulty ("Who buys and installs the intercoms?" asks
+    the buying process, though late delivery knows the words)."""
+    grounding = ctx.grounding
+    fact_id, score = grounding.best("fact")
+    if fact_id is None or score < grounding.score - SITUATION_FACT_MARGIN:
+        return None
+    return next((f for f in ctx.scenario.facts if f.id == fact_id), None)
+
+
+SITUATION_FACT_MARGIN = 0.04  # how close a fact must come to the difficulty a situation question found (0.03–0.06 tried on the tuning sets: 0.06 costs follow-ups)
+
+
 def ask_situation(ctx: TurnContext) -> None:
     conv, grounding = ctx.conversation, ctx.grounding
     conv.background_run += 1
-    if grounding.kind == "problem":
+    close = _close_fact(ctx) if grounding.kind == "problem" else None
+    if grounding.kind == "problem" and close is None:
         ask_problem(ctx)  # asking about a difficulty's area in situation form still asks about it
         return
-    fact = grounding.unit if isinstance(grounding.unit, Fact) else None
+    fact = close or (grounding.unit if isinstance(grounding.unit, Fact) else None)
     if fact is None and grounding.generic == "situation":
         fact = next((f for f in ctx.scenario.facts if f.id not in conv.facts), None)
         if fact is None:

@@ -260,3 +260,18 @@ def test_a_timing_note_reads_as_one_sentence_in_english(world):
     assert note.text.startswith(lead + " ") and "  " not in note.text
     zh = coach.lead("off_script", "zh")
     assert not coach.timing_note("spin", "situation", "zh", zh).text.startswith(zh + " ")
+
+
+@pytest.mark.parametrize(
+    ("fact_score", "told"), [(0.93, "fact:timeline"), (0.88, "problem:maintenance_failures")]
+)
+def test_a_situation_question_takes_a_fact_scoring_close_to_the_difficulty_it_found(world, fact_score, told):
+    conversation = fresh()
+    conversation.facts.append("project_scale")  # a problem question would be timely
+    grounding = Grounding(
+        unit=unit(world, "maintenance_failures"), kind="problem", score=0.95,
+        scores={"problem:maintenance_failures": 0.95, "fact:timeline": fact_score},
+    )  # fmt: skip
+    ctx = turn(world, conversation, grounding=grounding, spin="situation")
+    apply_rules(ctx)
+    assert [f"{u.kind}:{u.id}" for u in ctx.revealed] == [told]
