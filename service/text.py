@@ -56,7 +56,7 @@ def focus(text: str, limit: float = MAX_FOCUS_TOKENS) -> str:
     if _cost(text) <= limit:
         return text if len(text) <= MAX_FOCUS_CHARS else text[-MAX_FOCUS_CHARS:]
     parts = sentences(text)
-    asked = [part for part in parts if part.rstrip().endswith(("?", "？"))]
+    asked = _asked(parts)
     ordered = list(reversed(asked)) if asked else parts
     kept: list[str] = []
     for part in ordered:
@@ -74,8 +74,13 @@ def asked_part(text: str) -> str:
     """The question sentences of a message that also says other things ("How many projects are you
     buying for? Just want a feel for the volume." → its first sentence); else the whole message."""
     parts = sentences(text)
-    asked = [part for part in parts if part.rstrip().endswith(("?", "？"))]
+    asked = _asked(parts)
     return " ".join(asked) if asked and len(asked) < len(parts) else text
+
+
+def _asked(parts: list[str]) -> list[str]:
+    """The sentences that end with a question mark."""
+    return [part for part in parts if part.rstrip().endswith(("?", "？"))]
 
 
 def _clip(text: str, limit: float, keep_end: bool) -> str:

@@ -65,6 +65,11 @@ class Conversation:
     def events(self) -> list[str]:
         return [event for record in self.salesperson_turns() for event in record.events]
 
+    @property
+    def last_unit_id(self) -> str | None:
+        """The id part of ``last_unit`` (a difficulty's id also after its consequences or value)."""
+        return self.last_unit.split(":", 1)[1] if self.last_unit else None
+
     def told(self, kind: str, unit_id: str) -> bool:
         """Whether the client already told this unit (``fact``, ``problem``, ``implication``, ``need``)."""
         return any(item["kind"] == kind and item["id"] == unit_id for item in self.revealed)

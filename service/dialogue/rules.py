@@ -119,6 +119,10 @@ def _problem(scenario: Scenario, problem_id: str | None) -> Problem | None:
     return next((p for p in scenario.problems if p.id == problem_id), None)
 
 
+def _fact(scenario: Scenario, fact_id: str | None) -> Fact | None:
+    return next((f for f in scenario.facts if f.id == fact_id), None)
+
+
 def _untimely(ctx: TurnContext, label: str, lead: str, line: str = "vague") -> None:
     """A SPIN question that does not fit the moment: a vague line, and the coach says when it works."""
     ctx.voice.say(line)
@@ -142,8 +146,9 @@ def _deflect(ctx: TurnContext) -> None:
 def _points_back_to_admitted(ctx: TurnContext) -> bool:
     """The question points back ("that", "这个") right after the client told a difficulty."""
     conv = ctx.conversation
-    last = conv.last_unit.split(":", 1)[1] if conv.last_unit else None
-    return last in conv.problems and matches(ctx.coach.coaching.refers_back, ctx.language, ctx.text)
+    return conv.last_unit_id in conv.problems and matches(
+        ctx.coach.coaching.refers_back, ctx.language, ctx.text
+    )
 
 
 def _followed_problem(ctx: TurnContext, done: list[str]) -> Problem | None:
@@ -151,7 +156,6 @@ def _followed_problem(ctx: TurnContext, done: list[str]) -> Problem | None:
     names (unless it points back: "How does that affect …?"), else the one the client spoke about
     last, else the latest admitted one not yet followed up."""
     conv, grounding = ctx.conversation, ctx.grounding
-    last = conv.last_unit.split(":", 1)[1] if conv.last_unit else None
     if (
         grounding.kind == "problem"
         and isinstance(grounding.unit, Problem)
@@ -162,8 +166,8 @@ def _followed_problem(ctx: TurnContext, done: list[str]) -> Problem | None:
     admitted = conv.problems
     if not admitted:
         return None
-    if last in admitted:
-        return _problem(ctx.scenario, last)
+    if conv.last_unit_id in admitted:
+        return _problem(ctx.scenario, conv.last_unit_id)
     pending = [pid for pid in admitted if pid not in done]
     return _problem(ctx.scenario, (pending or admitted)[-1])
 
@@ -182,6 +186,11 @@ def _named_problem(ctx: TurnContext) -> Problem | None:
 
 
 # -- SPIN questions --------------------------------------------------------------------------------
+# how close a fact must come to the difficulty a situation question found (0.03–0.06 tried on the
+# tuning sets: 0.06 costs follow-ups)
+SITUATION_FACT_MARGIN = 0.04
+
+
 def _close_fact(ctx: TurnContext) -> Fact | None:
     """The fact a situation question grounded on a difficulty may be about instead: one scoring
     within ``SITUATION_FACT_MARGIN`` of the difficulty ("Who buys and installs the intercoms?" asks
@@ -190,10 +199,7 @@ def _close_fact(ctx: TurnContext) -> Fact | None:
     fact_id, score = grounding.best("fact")
     if fact_id is None or score < grounding.score - SITUATION_FACT_MARGIN:
         return None
-    return next((f for f in ctx.scenario.facts if f.id == fact_id), None)
-
-
-SITUATION_FACT_MARGIN = 0.04  # how close a fact must come to the difficulty a situation question found (0.03–0.06 tried on the tuning sets: 0.06 costs follow-ups)
+    return _fact(ctx.scenario, fact_id)
 
 
 def ask_situation(ctx: TurnContext) -> None:
@@ -262,7 +268,7 @@ def _unadmitted_problem(ctx: TurnContext) -> Problem | None:
     unit, grounding, conv = ctx.grounding.unit, ctx.grounding, ctx.conversation
     if grounding.kind != "problem" or not isinstance(unit, Problem) or unit.id in conv.problems:
         return None
-    last = conv.last_unit.split(":", 1)[1] if conv.last_unit else None
+    last = conv.last_unit_id
     if _points_back_to_admitted(ctx) or (  # "How does that affect …?"
         last in conv.problems
         and grounding.scores.get(f"problem:{last}", 0.0) >= grounding.score - CONTEXT_MARGIN
@@ -551,16 +557,15 @@ def is_opening_move(ctx: TurnContext) -> bool:
     # so is a SPIN question about nothing in particular ("会不会影响到业主那边的体验？")
     if grounding.unit is not None or grounding.generic is not None:
         return False
-    return not (ctx.analysis.is_question and (ctx.analysis.spin.label or "") in SPIN_HANDLERS) or _asks_leave(
-        ctx
-    )
+    spin_question = ctx.analysis.is_question and (ctx.analysis.spin.label or "") in SPIN_HANDLERS
+    return not spin_question or _asks_leave(ctx)
 
 
 def _asks_leave(ctx: TurnContext) -> bool:
     """Leave asked for in the message's last sentence: "Let's start with the basics, if that's
     alright. How many reps do you have?" asks for the headcount, not for leave."""
-    last = [part for part in _SENTENCE_END.split(ctx.text.strip()) if part.strip()][-1:] or [ctx.text]
-    return matches(ctx.coach.coaching.asks_leave, ctx.language, last[0])
+    parts = [part for part in _SENTENCE_END.split(ctx.text.strip()) if part.strip()]
+    return matches(ctx.coach.coaching.asks_leave, ctx.language, parts[-1] if parts else ctx.text)
 
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=[.!?;])\s+")  # English sentences end before a space
