@@ -49,6 +49,8 @@ class NextStepCues(StrictModel):
     action: Patterns
     contrast: Patterns
     refusal: Patterns
+    counter: Patterns  # another time offered back: "周三不行，周四下午可以吗？"
+    confirm: Patterns  # an acceptance that holds after questions: "那就下周四", "see you then"
 
 
 class ReviewPlaybook(StrictModel):

@@ -46,7 +46,11 @@ class _Visit:
     need_voiced: bool = False
     objection_open: bool = False
     objection_steps: list[str] = field(default_factory=list)
-    proposal: bool = False  # the salesperson's last turn proposed a concrete next step
+    proposal: bool = (
+        False  # a concrete next step is on the table (the salesperson's, or the client's other time)
+    )
+    proposal_questioned: bool = False  # the client asked about it rather than answering
+    countered: bool = False  # the client's last turn offered another time for it
     asked_need: bool = False  # the salesperson's last turn was a need-payoff question
     next_step_agreed: bool = False
     events: list[tuple[int, str]] = field(default_factory=list)
@@ -66,6 +70,7 @@ class Reviewer:
         self._action, self._refusal = matcher(cues.action), matcher(cues.refusal)
         self._agree = matcher(playbook.marks.agreement.cues)
         self._contrast = matcher(cues.contrast)
+        self._counter, self._confirm = matcher(cues.counter), matcher(cues.confirm)
         self._seller = matcher(playbook.salesperson_cues)
         self._mistakes = {
             name: m.cues for name, m in coach.coaching.mistakes.items() if not m.only_for
@@ -148,10 +153,17 @@ class Reviewer:
     def _client_turn(self, index: int, u: Utterance, vector: np.ndarray, visit: _Visit) -> ReviewedTurn:
         language = detect_language(u.text) if len(u.text) > 3 else visit.language
         marks = self.marker.marks(vector, u.text, language)
-        refused = any_match(self._refusal, u.text, language)
+        asking = self.analyser.questions.is_question(u.text, language)
+        # "周三不行，周四下午可以吗？": another time offered back is not a refusal of the step
+        countered = visit.proposal and self._offers_time(u.text, language)
+        refused = any_match(self._refusal, u.text, language) and not countered
         if "objection" in marks and any_match(self._contrast, u.text, language):
             refused = True  # "sounds good, but …": the reservation counts, not the politeness
         agreed = ("agreement" in marks or any_match(self._agree, u.text, language)) and not refused
+        if visit.proposal_questioned and not (
+            any_match(self._time, u.text, language) or any_match(self._confirm, u.text, language)
+        ):
+            agreed = False  # "Okay, thanks." to "I'll email it today" accepts the email, not the step
         if agreed and "objection" in marks:
             marks.remove("objection")
         if refused and "agreement" in marks:
@@ -161,10 +173,13 @@ class Reviewer:
         if agreed and "agreement" not in marks:
             marks.append("agreement")
         events = [f"client:{mark}" for mark in marks]
-        if visit.proposal and agreed:
+        if visit.proposal and agreed and not countered:
             visit.next_step_agreed = True
             events.append("next_step_agreed")
-        visit.proposal = False
+        # a question about the proposal ("how long will it take?") leaves it open for the answer
+        visit.proposal_questioned = visit.proposal and asking and not (agreed or refused or countered)
+        visit.proposal = visit.proposal_questioned or countered
+        visit.countered = countered
         if "objection" in marks and not visit.objection_open:
             visit.objection_open = True
             events.append("objection_raised")
@@ -179,8 +194,7 @@ class Reviewer:
         visit.events += [(index, e) for e in events]
         return ReviewedTurn(
             speaker=u.speaker, role="client", text=u.text, start=u.start, end=u.end,
-            analysis={"language": language, "is_question": self.analyser.questions.is_question(u.text, language),
-                      "marks": marks},
+            analysis={"language": language, "is_question": asking, "marks": marks},
             events=events, objection_open=visit.objection_open,
         )  # fmt: skip
 
@@ -219,7 +233,11 @@ class Reviewer:
             events.append(f"question:{analysis.spin.label}")
         elif self._is_pitch(analysis, visit):
             events += self._pitch(u.text, analysis, vector, visit)
-        visit.proposal = concrete
+        if visit.countered and any_match(self._agree, u.text, language) and not visit.next_step_agreed:
+            visit.next_step_agreed = True  # the client's other time, taken
+            events.append("next_step_agreed")
+        visit.proposal = concrete or (visit.proposal and not analysis.is_question)
+        visit.countered = False
         visit.asked_need = "question:need_payoff" in events
         visit.after = None
         visit.events += [(index, e) for e in events]
@@ -239,6 +257,9 @@ class Reviewer:
         if name == "leading_question" and (visit.objection_open or not is_question):
             return False
         return matches(cues, language, text)
+
+    def _offers_time(self, text: str, language: Language) -> bool:
+        return any_match(self._counter, text, language) and any_match(self._time, text, language)
 
     def _concrete(self, text: str, language: Language) -> bool:
         """A concrete next step: a time, and an action or the people."""
