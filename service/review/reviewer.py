@@ -21,7 +21,7 @@ from ..dialogue.scorecard import judge
 from ..dialogue.turn import CheckResult
 from ..errors import InvalidInput
 from ..playbooks.review import ReviewPlaybook
-from ..text import MAX_FOCUS_TOKENS, Language, detect_language, focus
+from ..text import MAX_FOCUS_TOKENS, Language, asked_part, detect_language, focus
 from . import metrics as metrics_
 from .marks import ClientMarker, any_match, matcher
 from .model import Review, ReviewedTurn
@@ -101,10 +101,23 @@ class Reviewer:
         me, inferred = self._salesperson(utterances, speakers, salesperson)
         self.warm_up()
         limits = [MAX_FOCUS_TOKENS if u.speaker == me else CLIENT_FOCUS_TOKENS for u in utterances]
-        vectors = self._embed([u.text for u in utterances], limits)
+        # "所以好多学校都换我们了。咱们学校现在是自己办食堂吧？": a salesperson turn that says
+        # something and then asks is a question of the kind its question sentences are
+        asked = {
+            i: part
+            for i, u in enumerate(utterances)
+            if u.speaker == me and (part := asked_part(u.text)) != u.text
+        }
+        vectors = self._embed(
+            [u.text for u in utterances] + list(asked.values()), limits + [MAX_FOCUS_TOKENS] * len(asked)
+        )
+        question_vectors = dict(zip(asked, vectors[len(utterances) :], strict=True))
         visit = _Visit(language=language)
         turns = [
-            self._turn(index, u, vectors[index], u.speaker == me, visit) for index, u in enumerate(utterances)
+            self._client_turn(index, u, vectors[index], visit)
+            if u.speaker != me
+            else self._salesperson_turn(index, u, vectors[index], visit, question_vectors.get(index))
+            for index, u in enumerate(utterances)
         ]
         names = [name for _, name in visit.events]
         checks = judge(names, language, self.coach, role=None, skip=self.playbook.skip_checks)
@@ -145,11 +158,6 @@ class Reviewer:
         return np.vstack([found[text] for text in focused])
 
     # -- one turn -----------------------------------------------------------------------------------
-    def _turn(self, index: int, u: Utterance, vector: np.ndarray, mine: bool, visit: _Visit) -> ReviewedTurn:
-        if mine:
-            return self._salesperson_turn(index, u, vector, visit)
-        return self._client_turn(index, u, vector, visit)
-
     def _client_turn(self, index: int, u: Utterance, vector: np.ndarray, visit: _Visit) -> ReviewedTurn:
         language = detect_language(u.text) if len(u.text) > 3 else visit.language
         marks = self.marker.marks(vector, u.text, language)
@@ -198,10 +206,16 @@ class Reviewer:
             events=events, objection_open=visit.objection_open,
         )  # fmt: skip
 
-    def _salesperson_turn(self, index: int, u: Utterance, vector: np.ndarray, visit: _Visit) -> ReviewedTurn:
+    def _salesperson_turn(
+        self, index: int, u: Utterance, vector: np.ndarray, visit: _Visit, question: np.ndarray | None = None
+    ) -> ReviewedTurn:
         after = visit.after
         context = AnalysisContext(after=after, about="admitted_problem" if after else None)
         analysis = self.analyser.analyse(u.text[: self.analyser.max_chars], context, vector)
+        if question is not None and analysis.is_question:
+            asked = asked_part(u.text[: self.analyser.max_chars])
+            spin = self.analyser.scorers["spin"].score(question, asked, detect_language(asked), True, context)
+            analysis = replace(analysis, by_framework={**analysis.by_framework, "spin": spin})
         language = analysis.language if len(u.text.strip()) > 3 else visit.language
         events = [
             name

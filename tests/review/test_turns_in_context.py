@@ -1,6 +1,7 @@
-"""When a visit ends with a next step agreed: a concrete proposal (a time, and people or an action)
-accepted by the client, also after a question about it or with another time offered back and
-taken; not a vague step, a postponement, a conditional yes, or an "okay" to something else."""
+"""Turns read in their visit's context. A next step counts as agreed when a concrete proposal (a
+time, and people or an action) is accepted, also after a question about it or with another time
+offered back and taken; not a vague step, a postponement, a conditional yes, or an "okay" to
+something else. A turn that says something and then asks is tagged by its question."""
 
 from __future__ import annotations
 
@@ -110,3 +111,37 @@ def test_a_next_step_counts_only_when_a_concrete_one_is_accepted(
 ) -> None:
     review = reviewer.review((ZH if lang == "zh" else EN) + ending, lang=lang)
     assert review.metrics["next_step_agreed"] is agreed
+
+
+BASE = {
+    "zh": "销售：您好，咱们现在有几个仓库？\n客户：三个，都在城东。\n销售：{}\n客户：嗯。\n",
+    "en": "Me: How many warehouses do you run today?\nClient: Three, all east of town.\nMe: {}\nClient: Hm.\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "kind"),
+    [
+        (
+            "zh",
+            "我们的系统上线很快，一周就能用起来，价格也实惠。您这边拣货用的是纸单还是手持终端？",
+            "situation",
+        ),
+        ("zh", "我们有扫码复核，拣错会当场报警。要是拣错的情况没有了，对您意味着什么？", "need_payoff"),
+        (
+            "en",
+            "Our system goes live in a week and costs less than you'd think. How many orders go out on a normal day?",
+            "situation",
+        ),
+        (
+            "en",
+            "We scan every pick and flag a wrong item on the spot. If wrong picks went away, what would that mean for you?",
+            "need_payoff",
+        ),
+    ],
+)
+def test_a_turn_that_says_something_and_then_asks_is_tagged_by_its_question(
+    reviewer, lang: str, line: str, kind: str
+) -> None:
+    review = reviewer.review(BASE[lang].format(line), lang=lang)
+    assert [t.spin for t in review.turns if t.role == "salesperson"][1] == kind
