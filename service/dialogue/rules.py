@@ -151,6 +151,20 @@ def _points_back_to_admitted(ctx: TurnContext) -> bool:
     )
 
 
+def _points_back_to_fact(ctx: TurnContext) -> bool:
+    """The question points back ("it", "那套") right after the client told a fact."""
+    conv = ctx.conversation
+    return conv.last_unit_id in conv.facts and matches(ctx.coach.coaching.refers_back, ctx.language, ctx.text)
+
+
+def _closest_unadmitted(ctx: TurnContext) -> Problem | None:
+    """The best-scoring difficulty not admitted yet, if it comes close enough for an open question."""
+    pool = [p.id for p in ctx.scenario.problems if p.id not in ctx.conversation.problems]
+    best_id, score = ctx.grounding.best("problem", among=pool)
+    floor = ctx.tools.coach.coaching.grounding.open_problem_floor
+    return _problem(ctx.scenario, best_id) if best_id is not None and score >= floor else None
+
+
 def _followed_problem(ctx: TurnContext, done: list[str]) -> Problem | None:
     """The admitted difficulty a follow-up (implication, need-payoff) question is about: the one it
     names (unless it points back: "How does that affect …?"), else the one the client spoke about
@@ -247,6 +261,8 @@ def ask_problem(ctx: TurnContext) -> None:
         problem = None  # a tough client admits nothing to a question that could be asked of anyone
     if problem is None and ctx.grounding.generic == "problem" and ctx.difficulty.open_admits:
         problem = next((p for p in ctx.scenario.problems if p.id not in conv.problems), None)
+    if problem is None and ctx.difficulty.open_admits and _points_back_to_fact(ctx):
+        problem = _closest_unadmitted(ctx)  # "How has it held up?" of the system just described
     if problem is None:
         ctx.voice.say("guarded")
         ctx.note = ctx.coach.part_note("spin", "problem", ctx.language, conv.turn)
@@ -432,12 +448,15 @@ def on_mistake(ctx: TurnContext) -> None:
 
 def asks_commitment(ctx: TurnContext) -> bool:
     """A concrete next step asked for — not a question about a fact such as the timeline."""
-    if ctx.analysis.is_question and ctx.grounding.kind == "fact":
+    proposes = matches(ctx.coach.coaching.proposes, ctx.language, ctx.text)
+    if ctx.analysis.is_question and ctx.grounding.kind == "fact" and not proposes:
         return False
     concrete = matches(ctx.scenario.commitment.cues, ctx.language, ctx.text)
     conv = ctx.conversation
-    asking = ctx.analysis.move.label == "ask_commitment" or (
-        conv.objection_raised and ctx.analysis.lscpa.label == "ask"
+    asking = (
+        proposes
+        or ctx.analysis.move.label == "ask_commitment"
+        or (conv.objection_raised and ctx.analysis.lscpa.label == "ask")
     )
     return asking and concrete
 

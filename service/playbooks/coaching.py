@@ -127,6 +127,7 @@ class CoachingPlaybook(StrictModel):
     # how an opening asks for leave rather than for a fact ("…，您看可以吗？", "…, is that OK?")
     asks_leave: Patterns = Field(default_factory=Patterns)
     refers_back: Patterns = Field(default_factory=Patterns)  # "that" / "这个": the difficulty just discussed
+    proposes: Patterns = Field(default_factory=Patterns)  # "我们下周二过来…，您看行吗？": a step offered
 
     @model_validator(mode="after")
     def _complete(self) -> CoachingPlaybook:

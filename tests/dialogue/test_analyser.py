@@ -167,6 +167,8 @@ def test_a_question_is_told_from_a_statement_in_any_sentence(analyser, text, is_
         ("Could that push back the opening of the new wing?", "implication"),
         ("Does that put you under pressure with the board?", "implication"),
         ("成本这块压力大吗？", "problem"),  # pressure asked about, not caused: still a problem question
+        ("漏单的话，一般会带来什么麻烦？", "implication"),  # the trouble it brings, not the trouble itself
+        ("现在漏单的情况多吗？", "problem"),
     ],
 )
 def test_consequences_for_the_buyer_are_implication_questions(analyser, text, label):

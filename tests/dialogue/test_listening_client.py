@@ -285,3 +285,27 @@ def test_everyday_words_around_a_problem_question_do_not_count_as_unknown_topics
     lines = ["刘局您好。", "新平台要覆盖哪些业务？", "您有没有感觉，其实有些本该收到的话费，最后没收上来？"]
     _, replies = play(services, lines, scenario="telecom_deputy_director")
     assert [(u.kind, u.id) for u in replies[2].revealed] == [("problem", "revenue_leakage")]
+
+
+def test_a_problem_question_pointing_back_at_the_fact_just_told_admits_a_difficulty(services):
+    lines = [GREETING["en"], "Which intercom system do your current estates use?", "How has it held up?"]
+    conversation, replies = play(services, lines, "en")
+    assert [u.id for u in replies[1].revealed] == ["current_system"]
+    assert [u.kind for u in replies[2].revealed] == ["problem"]  # not "too vague": "it" is that system
+    assert replies[2].analysis["spin"] == "problem"
+
+
+@pytest.mark.parametrize(
+    ("language", "proposal"),
+    [
+        ("zh", "那我们下周二上午带工程师过来，跟您和设计院一起把对讲方案过一遍，您看行吗？"),
+        ("en", "Would you be open to a session with our engineers and the design institute next Thursday?"),
+    ],
+)
+def test_a_next_step_offered_is_asked_as_a_commitment_not_as_a_question_about_a_fact(
+    services, language, proposal
+):
+    _, replies = play(services, [GREETING[language], proposal], language)
+    reply = replies[-1]
+    assert "asked_commitment" in reply.events
+    assert reply.revealed == []
