@@ -289,7 +289,7 @@ def test_everyday_words_around_a_problem_question_do_not_count_as_unknown_topics
 
 def test_a_problem_question_pointing_back_at_the_fact_just_told_admits_a_difficulty(services):
     lines = [GREETING["en"], "Which intercom system do your current estates use?", "How has it held up?"]
-    conversation, replies = play(services, lines, "en")
+    _, replies = play(services, lines, "en")
     assert [u.id for u in replies[1].revealed] == ["current_system"]
     assert [u.kind for u in replies[2].revealed] == ["problem"]  # not "too vague": "it" is that system
     assert replies[2].analysis["spin"] == "problem"
