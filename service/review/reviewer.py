@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..dialogue.analyser import AnalysisContext, UtteranceAnalyser
+from ..dialogue.analyser import Analysis, AnalysisContext, UtteranceAnalyser
 from ..dialogue.coach import Coach
 from ..dialogue.rules import FORWARD_MOVES, matches
 from ..dialogue.scorecard import judge
@@ -101,22 +101,12 @@ class Reviewer:
         me, inferred = self._salesperson(utterances, speakers, salesperson)
         self.warm_up()
         limits = [MAX_FOCUS_TOKENS if u.speaker == me else CLIENT_FOCUS_TOKENS for u in utterances]
-        # "所以好多学校都换我们了。咱们学校现在是自己办食堂吧？": a salesperson turn that says
-        # something and then asks is a question of the kind its question sentences are
-        asked = {
-            i: part
-            for i, u in enumerate(utterances)
-            if u.speaker == me and (part := asked_part(u.text)) != u.text
-        }
-        vectors = self._embed(
-            [u.text for u in utterances] + list(asked.values()), limits + [MAX_FOCUS_TOKENS] * len(asked)
-        )
-        question_vectors = dict(zip(asked, vectors[len(utterances) :], strict=True))
+        vectors = self._embed([u.text for u in utterances], limits)
         visit = _Visit(language=language)
         turns = [
-            self._client_turn(index, u, vectors[index], visit)
-            if u.speaker != me
-            else self._salesperson_turn(index, u, vectors[index], visit, question_vectors.get(index))
+            self._salesperson_turn(index, u, vectors[index], visit)
+            if u.speaker == me
+            else self._client_turn(index, u, vectors[index], visit)
             for index, u in enumerate(utterances)
         ]
         names = [name for _, name in visit.events]
@@ -206,16 +196,12 @@ class Reviewer:
             events=events, objection_open=visit.objection_open,
         )  # fmt: skip
 
-    def _salesperson_turn(
-        self, index: int, u: Utterance, vector: np.ndarray, visit: _Visit, question: np.ndarray | None = None
-    ) -> ReviewedTurn:
+    def _salesperson_turn(self, index: int, u: Utterance, vector: np.ndarray, visit: _Visit) -> ReviewedTurn:
         after = visit.after
         context = AnalysisContext(after=after, about="admitted_problem" if after else None)
-        analysis = self.analyser.analyse(u.text[: self.analyser.max_chars], context, vector)
-        if question is not None and analysis.is_question:
-            asked = asked_part(u.text[: self.analyser.max_chars])
-            spin = self.analyser.scorers["spin"].score(question, asked, detect_language(asked), True, context)
-            analysis = replace(analysis, by_framework={**analysis.by_framework, "spin": spin})
+        analysis = self._by_question(
+            self.analyser.analyse(u.text[: self.analyser.max_chars], context, vector), context
+        )
         language = analysis.language if len(u.text.strip()) > 3 else visit.language
         events = [
             name
@@ -271,6 +257,18 @@ class Reviewer:
         if name == "leading_question" and (visit.objection_open or not is_question):
             return False
         return matches(cues, language, text)
+
+    def _by_question(self, analysis: Analysis, context: AnalysisContext) -> Analysis:
+        """A turn that says something and then asks ("所以好多学校都换我们了。咱们学校现在是自己办食堂吧？")
+        is a question of the kind its question sentences are, when the whole turn reads as no SPIN
+        question or an unsure one: those sentences are embedded on their own (a few turns a visit)."""
+        spin = analysis.spin
+        asked = asked_part(analysis.text)
+        if not analysis.is_question or asked == analysis.text or (spin.label != "other" and not spin.unsure):
+            return analysis
+        vector = self.analyser.embedder.embed_queries([focus(asked)])[0]
+        spin = self.analyser.scorers["spin"].score(vector, asked, detect_language(asked), True, context)
+        return replace(analysis, by_framework={**analysis.by_framework, "spin": spin})
 
     def _offers_time(self, text: str, language: Language) -> bool:
         return any_match(self._counter, text, language) and any_match(self._time, text, language)
