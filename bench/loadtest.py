@@ -245,7 +245,10 @@ class Level:
             except ClientError as error:
                 ok, kind = False, str(error)
             ended = loop.time()
-            if started >= self.measuring_from and ended <= self.until:
+            # Every answer within the measured seconds counts, whenever its request was sent: counting only
+            # turns sent within them too would drop each user's turn in flight at either edge, a share of
+            # about p50 / seconds (2.7% at 32 users and 0.4 s) missing from turns/s, added to CPU per turn.
+            if self.measuring_from <= ended <= self.until:
                 if ok:
                     self.turns += 1
                     self.latencies.append(ended - started)
