@@ -3,6 +3,8 @@
 A session is a rehearsal, a drill or an ask conversation. Its engine state lives in the store and
 is loaded, advanced and saved as one turn of the store per message (``SessionStore.run_turn``), so
 concurrent messages to the same session are serialised and no turn is lost or applied twice.
+A caller on an event loop uses ``post_turn_async``: the message embedded first, awaited, then the
+turn itself right on the loop (no thread hop) whenever it can go through without waiting.
 """
 
 from __future__ import annotations
