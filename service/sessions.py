@@ -3,11 +3,15 @@
 A session is a rehearsal, a drill or an ask conversation. Its engine state lives in the store and
 is loaded, advanced and saved as one turn of the store per message (``SessionStore.run_turn``), so
 concurrent messages to the same session are serialised and no turn is lost or applied twice.
+A caller on an event loop uses ``post_turn_async``: the message embedded first, awaited, then the
+turn itself right on the loop (no thread hop) whenever it can go through without waiting.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -17,11 +21,14 @@ from .dialogue.drills import DrillState
 from .dialogue.turn import CitationData, CoachNote, TurnReply
 from .errors import InvalidInput
 from .planning import wizard
-from .store import SessionNotFound, SessionRecord, SessionStore, SessionTurn
+from .retrieval.embedders import given
+from .store import SessionBusy, SessionNotFound, SessionRecord, SessionStore, SessionTurn, TurnConflict
 from .text import Language, clean_text
 
 Mode = Literal["rehearsal", "drill", "ask", "plan"]
 MODES = ("rehearsal", "drill", "ask", "plan")  # "plan": the messengers' step-by-step visit plan
+EMBED_FIRST = ("rehearsal", "drill")  # modes whose turns embed the message, and only it (most turns)
+SEEN_KEPT = 4096  # sessions whose mode a process remembers (see post_turn_async)
 
 ASK_INTRO = {
     "zh": "直接提问吧，例如：如何接近技术把关者？客户说价格太贵怎么办？",
@@ -35,6 +42,12 @@ class PostedTurn:
     payload: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class _Seen:
+    mode: str
+    finished: bool
+
+
 class SessionService:
     """Starts sessions and applies messages to them, persisting every turn."""
 
@@ -43,6 +56,8 @@ class SessionService:
         self.services = services
         # makes and stores a plan from a finished plan exchange: (plan data, channel key) -> (id, text)
         self.plan_maker: Callable[[dict[str, Any], str | None], tuple[str, str]] | None = None
+        self._seen: OrderedDict[str, _Seen] = OrderedDict()  # the last turn's outcome of recent sessions
+        self._seen_lock = threading.Lock()
 
     def start(
         self,
@@ -88,15 +103,17 @@ class SessionService:
             framework=framework if mode == "drill" else None, channel_key=channel_key,
             replace_open=channel_key is not None, opening=(_reply_text(reply), payload),
         )  # fmt: skip
+        self._saw(record)
         return record, payload
 
     def post(self, session_id: str, text: str) -> dict[str, Any]:
         """Apply one message to a session; returns the reply payload (see :meth:`post_turn`)."""
         return self.post_turn(session_id, text).payload
 
-    def post_turn(self, session_id: str, text: str) -> PostedTurn:
+    def post_turn(self, session_id: str, text: str, at_once: bool = False) -> PostedTurn:
         """Apply one message to a session as one turn of the store (worked out again should another
         worker have changed the session meanwhile); the reply payload and the session's mode.
+        ``at_once``: one attempt that never waits for the session (see ``SessionStore.try_turn``).
 
         Every message text reaches the store through here, cleaned by ``clean_text`` (NUL removed)."""
         text = clean_text(text or "").strip()
@@ -115,9 +132,53 @@ class SessionService:
             turn.save(state, finished)
             if reply.scorecard is not None:
                 turn.save_scorecard(asdict(reply.scorecard))
+            self._saw(turn.session)
             return PostedTurn(turn.session.mode, payload)
 
-        return self.store.run_turn(session_id, work)
+        return self.store.try_turn(session_id, work) if at_once else self.store.run_turn(session_id, work)
+
+    async def post_turn_async(
+        self,
+        session_id: str,
+        text: str,
+        in_thread: Callable[[Callable[[], PostedTurn]], Awaitable[PostedTurn]],
+    ) -> PostedTurn:
+        """:meth:`post_turn` for a caller on an event loop. A message whose embedding is known
+        beforehand (a rehearsal's or a drill's, no chat command, in an open session this process
+        has seen) is embedded first, awaited on the embedder's workers while the loop serves
+        others; then the turn, a few milliseconds of Python and the store, runs right here on the
+        loop, with no thread hop. Any other turn, and one that would have to wait here (the session
+        is in a turn on another thread; another process wrote it meanwhile), runs ``in_thread``."""
+        texts = self._embedded_ahead(session_id, text)
+        if texts is None:
+            return await in_thread(lambda: self.post_turn(session_id, text))
+        rows = await self.services.analyser.embedder.embed_queries_async(texts)
+        with given(texts, rows):
+            try:
+                return self.post_turn(session_id, text, at_once=True)
+            except (SessionBusy, TurnConflict):
+                return await in_thread(lambda: self.post_turn(session_id, text))
+
+    def _embedded_ahead(self, session_id: str, text: str) -> list[str] | None:
+        """What the turn of this message will embed, if that is known before it runs (see
+        :meth:`post_turn_async`), else None."""
+        with self._seen_lock:
+            seen = self._seen.get(session_id)
+        analyser = self.services.analyser
+        text = clean_text(text or "").strip()
+        if seen is None or seen.mode not in EMBED_FIRST or seen.finished or analyser.commands.match(text):
+            return None
+        try:
+            return [analyser.embedding_text(text)]
+        except InvalidInput:  # empty or too long: post_turn says so
+            return None
+
+    def _saw(self, session: SessionRecord) -> None:
+        with self._seen_lock:
+            self._seen[session.id] = _Seen(session.mode, session.finished)
+            self._seen.move_to_end(session.id)
+            while len(self._seen) > SEEN_KEPT:
+                self._seen.popitem(last=False)
 
     def _advance(self, session: SessionRecord, text: str) -> tuple[TurnReply, dict[str, Any], bool]:
         language: Language = session.language  # type: ignore[assignment]

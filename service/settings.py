@@ -118,9 +118,10 @@ class Settings(BaseSettings):
 
     @property
     def domain_concurrency(self) -> int:
-        """Threads doing domain work at once: one per embedder thread keeps the model busy, and the
-        ones waiting for the model ride along in one embedding call (embedders.py), which costs less
-        per sentence: at 32 users the server spent ~26 ms of CPU a turn with 8, ~28 ms with 3."""
+        """Threads doing domain work at once (rehearsal and drill turns over the API run on the event
+        loop instead, see ``SessionService.post_turn_async``): one per embedder thread keeps the
+        model busy, and the ones waiting for the model ride along in one embedding call
+        (embedders.py), which costs less per sentence."""
         return self.domain_workers or 4 * self.embedder_threads
 
     @property

@@ -344,7 +344,11 @@ class UtteranceAnalyser:
         """The utterance's embedding, as ``analyse`` computes it (pass it back to avoid a second one);
         of a long paste, its focus (bounded cost)."""
         self.warm_up()
-        return self.embedder.embed_queries([focus(self._checked(text))])[0]
+        return self.embedder.embed_queries([self.embedding_text(text)])[0]
+
+    def embedding_text(self, text: str) -> str:
+        """The text ``embed`` (and ``analyse``, ``classify``) embeds for an utterance: its focus."""
+        return focus(self._checked(text))
 
     def analyse(
         self, text: str, context: AnalysisContext | None = None, vector: np.ndarray | None = None
@@ -367,7 +371,7 @@ class UtteranceAnalyser:
 
     def _embed(self, text: str, language: Language) -> tuple[np.ndarray, bool]:
         self.warm_up()
-        vector = self.embedder.embed_queries([focus(text)])[0]
+        vector = self.embedder.embed_queries([self.embedding_text(text)])[0]
         return vector, self.questions.is_question(text, language)
 
     def _checked(self, text: str) -> str:

@@ -41,7 +41,8 @@ class RequestBody:
             await _reject(send, 413, "too_large", f"the request body is larger than {limit} bytes")
             return
         try:
-            body, disconnected = await asyncio.wait_for(self._read(receive, limit), self.timeout)
+            async with asyncio.timeout(self.timeout):  # no task per request, unlike wait_for
+                body, disconnected = await self._read(receive, limit)
         except _TooLarge:
             await _reject(send, 413, "too_large", f"the request body is larger than {limit} bytes")
             return

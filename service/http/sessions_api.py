@@ -76,7 +76,7 @@ async def message(
 ) -> dict[str, Any]:
     limit.check(body.text, "body", "text")
     started = time.perf_counter()
-    posted = await in_domain(request, sessions.post_turn, session_id, body.text)
+    posted = await sessions.post_turn_async(session_id, body.text, lambda work: in_domain(request, work))
     _count(request, posted.mode, started)
     return {"reply": posted.payload}
 

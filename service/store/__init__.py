@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .engine import default_database_url
 from .plan_rows import PlanNotFound, PlanRecord, ScenarioExists, StoredScenario
-from .records import ReviewNotFound, SessionNotFound, SessionRecord, TurnRow
+from .records import ReviewNotFound, SessionBusy, SessionNotFound, SessionRecord, TurnRow
 from .store import SessionStore
 from .turns import SessionTurn, TurnConflict
 
@@ -18,6 +18,7 @@ __all__ = [
     "PlanRecord",
     "ReviewNotFound",
     "ScenarioExists",
+    "SessionBusy",
     "SessionNotFound",
     "SessionRecord",
     "SessionStore",

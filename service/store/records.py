@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy import RowMapping
 
 from ..errors import SalesCoachError
 
@@ -17,6 +16,14 @@ class SessionNotFound(SalesCoachError, LookupError):
     def __init__(self, session_id: str) -> None:
         self.session_id = session_id
         super().__init__(f"no session {session_id!r}")
+
+
+class SessionBusy(SalesCoachError):
+    """The session is in a turn on another thread of this process (``SessionStore.try_turn``)."""
+
+    def __init__(self, session_id: str) -> None:
+        self.session_id = session_id
+        super().__init__(f"session {session_id!r} is in another turn")
 
 
 class ReviewNotFound(SalesCoachError, LookupError):
@@ -54,8 +61,8 @@ class TurnRow:
     created_at: datetime
 
 
-def session_from_row(row: RowMapping) -> SessionRecord:
-    """A ``sessions`` row as a record."""
+def session_from_row(row: Mapping[Any, Any]) -> SessionRecord:
+    """A ``sessions`` row (by column key) as a record."""
     return SessionRecord(
         id=row["id"], mode=row["mode"], scenario=row["scenario"], framework=row["framework"],
         language=row["language"], state=row["state"], finished=row["finished"], channel_key=row["channel_key"],

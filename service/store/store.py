@@ -15,15 +15,14 @@ from sqlalchemy.exc import IntegrityError
 
 from ..text import clean_text
 from . import events
-from . import turns as turns_
 from .engine import SQLITE_BEGIN, make_engine, sqlite_file
 from .events import EventClaim
 from .keys import stored_key
 from .models import processed_events, reviews, scorecards, sessions, turns, utcnow
 from .plan_rows import PlanRows
-from .records import SessionNotFound, SessionRecord, TurnRow, session_from_row
+from .records import SessionBusy, SessionNotFound, SessionRecord, TurnRow, session_from_row
 from .schema import upgrade_to_head
-from .turns import SessionTurn, TurnConflict
+from .turns import SessionTurn, TurnConflict, TurnStatements
 
 _SESSION_ID = re.compile(r"[0-9a-f]{32}")
 T = TypeVar("T")
@@ -42,6 +41,7 @@ class SessionStore(PlanRows):
         self.url = url
         self._engine = make_engine(url)  # lazy: no connection until first use
         self._locks = _KeyedLocks()
+        self._turns = TurnStatements(self._engine)
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -194,7 +194,7 @@ class SessionStore(PlanRows):
     # -- turns and webhook events -----------------------------------------------------------------
 
     @contextmanager
-    def turn(self, session_id: str, exclusive: bool = False) -> Iterator[SessionTurn]:
+    def turn(self, session_id: str, exclusive: bool = False, wait: bool = True) -> Iterator[SessionTurn]:
         """One turn: the session as read, the caller's writes on the yielded :class:`SessionTurn`,
         committed together on normal exit (nothing is written on an exception).
 
@@ -203,23 +203,27 @@ class SessionStore(PlanRows):
         processes the commit applies only if nobody wrote the session since it was read, else it
         raises :class:`TurnConflict` with nothing written. :meth:`run_turn` retries for you.
         ``exclusive`` holds the session's database lock for the whole turn instead (no conflict
-        possible; on SQLite that blocks every other writer meanwhile). Raises :class:`SessionNotFound`.
+        possible; on SQLite that blocks every other writer meanwhile). Raises :class:`SessionNotFound`;
+        without ``wait``, :class:`SessionBusy` instead of waiting for another thread's turn.
         """
         if not is_session_id(session_id):
             raise SessionNotFound(session_id)
-        # One connection for the read and the write (one pool checkout, one pre-ping on PostgreSQL).
-        with self._locks.hold(session_id), self._engine.connect() as connection:
+        statements = self._turns
+        # One pooled DBAPI connection for the read and the write (one checkout, one pre-ping on
+        # PostgreSQL); the turn's statements run on it directly (see .turns).
+        with self._locks.hold(session_id, wait), self._dbapi_connection() as connection:
+            cursor = connection.cursor()
             if exclusive:
-                with _write_transaction(connection):
-                    turn = turns_.read(connection, session_id, lock=True)
-                    yield turn
-                    turns_.commit(connection, turn)
-                return
-            turn = turns_.read(connection, session_id)
-            connection.rollback()  # end the read: nothing is held while the caller works
-            yield turn
-            with _write_transaction(connection):
-                turns_.commit(connection, turn)
+                statements.begin(cursor)
+                turn = statements.read(cursor, session_id, lock=True)
+                yield turn
+            else:
+                turn = statements.read(cursor, session_id)
+                connection.rollback()  # end the read: nothing is held while the caller works
+                yield turn
+                statements.begin(cursor)
+            statements.commit(cursor, turn)
+            connection.commit()
 
     def run_turn(self, session_id: str, work: Callable[[SessionTurn], T]) -> T:
         """``work(turn)`` inside :meth:`turn`; when another process wrote the session meanwhile,
@@ -233,6 +237,16 @@ class SessionStore(PlanRows):
             with self.turn(session_id, exclusive=True) as turn:
                 result = work(turn)
             return result
+
+    def try_turn(self, session_id: str, work: Callable[[SessionTurn], T]) -> T:
+        """``work(turn)`` in one optimistic turn that never waits for the session: raises
+        :class:`SessionBusy` when another thread of this process is in a turn of it, and
+        :class:`TurnConflict` (nothing written) when another process wrote it meanwhile; then
+        :meth:`run_turn`, which waits, is the way. For a caller that must not block (an event loop);
+        the database itself is not waited for beyond a commit's write lock."""
+        with self.turn(session_id, wait=False) as turn:
+            result = work(turn)
+        return result
 
     def claim_event(self, channel: str, event_id: str, lease: timedelta = events.CLAIM_LEASE) -> EventClaim:
         """Claim a webhook delivery: ``work`` the first time (and again when earlier work failed or
@@ -276,6 +290,16 @@ class SessionStore(PlanRows):
         raise AssertionError("unreachable")
 
     @contextmanager
+    def _dbapi_connection(self) -> Iterator[Any]:
+        """A DBAPI connection from the engine's pool, returned to it on exit (rolled back then, if a
+        transaction is still open: nothing of a failed turn is written)."""
+        connection = self._engine.raw_connection()
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    @contextmanager
     def _write(self) -> Iterator[Connection]:
         """A connection in a write transaction: committed on exit, rolled back on exception.
 
@@ -295,13 +319,18 @@ class _KeyedLocks:
         self._locks: dict[str, tuple[threading.Lock, int]] = {}
 
     @contextmanager
-    def hold(self, key: str) -> Iterator[None]:
+    def hold(self, key: str, wait: bool = True) -> Iterator[None]:
+        """The key's lock for the block; without ``wait``, :class:`SessionBusy` if it is held."""
         with self._guard:
             lock, users = self._locks.get(key, (threading.Lock(), 0))
             self._locks[key] = (lock, users + 1)
         try:
-            with lock:
+            if not lock.acquire(blocking=wait):
+                raise SessionBusy(key)
+            try:
                 yield
+            finally:
+                lock.release()
         finally:
             with self._guard:
                 lock, users = self._locks[key]

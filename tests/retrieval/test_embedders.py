@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import queue
+import asyncio
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 
 from service.errors import InvalidInput
-from service.retrieval.embedders import MAX_COMBINED, E5Embedder, SentenceTransformerEmbedder, make_embedder
+from service.retrieval.embedders import (
+    MAX_COMBINED,
+    E5Embedder,
+    SentenceTransformerEmbedder,
+    given,
+    make_embedder,
+)
 from service.retrieval.index import HandbookIndex
 
 pytestmark = pytest.mark.integration
@@ -101,22 +107,22 @@ class _RecordingHandle:
 def test_combined_calls_route_rows_and_failures_to_their_callers():
     calls: list[list[str]] = []
     embedder = E5Embedder(threads=1)
-    embedder._handles = queue.Queue()
-    embedder._handles.put(_RecordingHandle(calls))
-    embedder._executor = ThreadPoolExecutor(max_workers=1)
+    embedder.start_workers([_RecordingHandle(calls)])
 
     def embed(text: str) -> np.ndarray | str:
         try:
-            return embedder._encode_on_handle([text], is_query=True)
+            return embedder.embed_queries([text])
         except RuntimeError as error:
             return str(error)
 
     texts = ["a" * n for n in range(1, 10)]
     with ThreadPoolExecutor(max_workers=9) as pool:
         results = list(pool.map(embed, texts))
-    assert [row[0][0] for row in results] == [float(len(text)) for text in texts]
+    # each caller gets its own row: (len, 1) normalised
+    assert [row[0][0] / row[0][1] for row in results] == pytest.approx([len(text) for text in texts])
     assert len(calls) < len(texts)  # some waiting requests rode along in one call
     assert all(len(call) <= MAX_COMBINED for call in calls)
+    assert sorted(text for call in calls for text in call) == sorted(texts)  # each embedded once
 
     calls.clear()
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -126,4 +132,44 @@ def test_combined_calls_route_rows_and_failures_to_their_callers():
         if text in failed_together:
             assert result == "engine failed"  # nobody waits forever for a call that failed
         else:
-            assert result[0][0] == float(len(text))
+            assert isinstance(result, np.ndarray) and result.shape == (1, 2)
+
+
+def test_awaited_rows_and_rows_given_ahead():
+    """From an event loop the rows are awaited (the loop runs meanwhile); rows handed over with
+    ``given`` are not embedded again; a blocking caller on an event loop goes first."""
+    calls: list[list[str]] = []
+    embedder = E5Embedder(threads=1)
+    embedder.start_workers([_RecordingHandle(calls)])
+
+    async def main() -> tuple[np.ndarray, list[int]]:
+        ticks: list[int] = []
+
+        async def tick() -> None:
+            for n in range(3):
+                ticks.append(n)
+                await asyncio.sleep(0.01)
+
+        rows, _ = await asyncio.gather(embedder.embed_queries_async(["abc"]), tick())
+        return rows, ticks
+
+    rows, ticks = asyncio.run(main())
+    assert rows.shape == (1, 2) and ticks == [0, 1, 2]
+    with given(["abc"], rows):
+        assert np.array_equal(embedder.embed_queries(["abc"]), rows)
+        assert calls == [["abc"]]
+        embedder.embed_queries(["abc", "new"])  # not all given: embedded
+    assert calls[-1] == ["abc", "new"]
+
+    calls.clear()
+    waiting = embedder.submit(["busy"], is_query=True)  # the worker is on this one…
+    while not calls:
+        time.sleep(0.001)
+    queued = embedder.submit(["queued"], is_query=False)  # …this one waits (another kind)…
+
+    async def on_the_loop() -> np.ndarray:
+        return embedder.embed_queries(["urgent"])  # …and this blocking caller goes before it
+
+    asyncio.run(on_the_loop())
+    waiting[0].result(), queued[0].result()
+    assert calls.index(["urgent"]) < calls.index(["queued"])

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from service.errors import SalesCoachError
 from service.store import (
     ScenarioExists,
+    SessionBusy,
     SessionNotFound,
     SessionRecord,
     SessionStore,
@@ -186,6 +187,29 @@ def test_a_turn_written_meanwhile_by_another_process_is_a_conflict(
     assert [t.text for t in store.list_turns(session.id)] == ["first"]
     loaded = store.get_session(session.id)
     assert loaded is not None and loaded.state == {"n": 1}
+
+
+def test_try_turn_never_waits_for_another_threads_turn(store: SessionStore) -> None:
+    session = _new(store)
+    inside, leave = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store.turn(session.id) as turn:
+            inside.set()
+            leave.wait(30)
+            turn.add("user", "first", {})
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    inside.wait(30)
+    started = time.monotonic()
+    with pytest.raises(SessionBusy):
+        store.try_turn(session.id, lambda turn: turn.add("user", "never", {}))
+    assert time.monotonic() - started < 1
+    leave.set()
+    holder.join()
+    assert store.try_turn(session.id, lambda turn: turn.add("user", "second", {})).seq == 2
+    assert [t.text for t in store.list_turns(session.id)] == ["first", "second"]
 
 
 def test_the_database_is_not_locked_while_a_turn_is_worked_out(store: SessionStore) -> None:
