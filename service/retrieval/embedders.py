@@ -97,6 +97,7 @@ MAX_COMBINED = 16  # texts one call may carry for several waiting requests
 class _Request:
     texts: list[str]
     is_query: bool
+    group: object = None  # the parts of one caller's texts share it: they are embedded in parallel
     future: Future[np.ndarray] = field(default_factory=Future)
 
 
@@ -153,7 +154,8 @@ class E5Embedder:
         self.warm_up()
         texts = list(texts)
         size = -(-len(texts) // min(self.threads, len(texts)))
-        requests = [_Request(texts[i : i + size], is_query) for i in range(0, len(texts), size)]
+        group = object()
+        requests = [_Request(texts[i : i + size], is_query, group) for i in range(0, len(texts), size)]
         with self._wake:
             if first:
                 self._waiting.extendleft(reversed(requests))
@@ -180,17 +182,23 @@ class E5Embedder:
 
     def _next_batch(self) -> list[_Request]:
         """The oldest waiting request and the waiting requests of its kind that fit in one call
-        with it, taken off the queue (waits for one)."""
+        with it, taken off the queue (waits for one). Other parts of the same caller's texts are
+        left to the other workers: combining them would undo their split."""
         with self._wake:
             while not self._waiting:
                 self._wake.wait()
             first = self._waiting.popleft()
-            batch, size = [first], len(first.texts)
+            batch, size, groups = [first], len(first.texts), {id(first.group)}
             if self._waiting and size < MAX_COMBINED:
                 left: deque[_Request] = deque()
                 for request in self._waiting:
-                    if request.is_query == first.is_query and size + len(request.texts) <= MAX_COMBINED:
+                    if (
+                        request.is_query == first.is_query
+                        and id(request.group) not in groups
+                        and size + len(request.texts) <= MAX_COMBINED
+                    ):
                         batch.append(request)
+                        groups.add(id(request.group))
                         size += len(request.texts)
                     else:
                         left.append(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -133,6 +134,29 @@ def test_combined_calls_route_rows_and_failures_to_their_callers():
             assert result == "engine failed"  # nobody waits forever for a call that failed
         else:
             assert isinstance(result, np.ndarray) and result.shape == (1, 2)
+
+
+class _MeetingHandle:
+    """A handle whose call waits until every handle is in a call: a caller's texts split across
+    the workers get through only if the workers embed them at the same time."""
+
+    def __init__(self, barrier: threading.Barrier, calls: list[list[str]]) -> None:
+        self.barrier, self.calls = barrier, calls
+
+    def encode(self, texts, is_query):  # type: ignore[no-untyped-def]
+        self.calls.append(list(texts))
+        self.barrier.wait(timeout=5)
+        return [[float(len(text)), 1.0] for text in texts]
+
+
+def test_one_callers_texts_are_embedded_in_parallel_not_recombined():
+    calls: list[list[str]] = []
+    barrier = threading.Barrier(2)
+    embedder = E5Embedder(threads=2)
+    embedder.start_workers([_MeetingHandle(barrier, calls), _MeetingHandle(barrier, calls)])
+    rows = embedder.embed_queries(["a", "bb", "ccc", "dddd"])  # a broken barrier raises instead
+    assert [row[0] / row[1] for row in rows] == pytest.approx([1, 2, 3, 4])
+    assert sorted(len(call) for call in calls) == [2, 2]
 
 
 def test_awaited_rows_and_rows_given_ahead():
