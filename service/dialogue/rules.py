@@ -143,18 +143,16 @@ def _deflect(ctx: TurnContext) -> None:
         ctx.events.append("off_script:unknown")
 
 
-def _points_back_to_admitted(ctx: TurnContext) -> bool:
-    """The question points back ("that", "这个") right after the client told a difficulty."""
-    conv = ctx.conversation
-    return conv.last_unit_id in conv.problems and matches(
+def _points_back(ctx: TurnContext, told: list[str]) -> bool:
+    """The question points back ("that", "这个", "it") right after the client told one of ``told``."""
+    return ctx.conversation.last_unit_id in told and matches(
         ctx.coach.coaching.refers_back, ctx.language, ctx.text
     )
 
 
-def _points_back_to_fact(ctx: TurnContext) -> bool:
-    """The question points back ("it", "那套") right after the client told a fact."""
-    conv = ctx.conversation
-    return conv.last_unit_id in conv.facts and matches(ctx.coach.coaching.refers_back, ctx.language, ctx.text)
+def _points_back_to_admitted(ctx: TurnContext) -> bool:
+    """The question points back right after the client told a difficulty."""
+    return _points_back(ctx, ctx.conversation.problems)
 
 
 def _closest_unadmitted(ctx: TurnContext) -> Problem | None:
@@ -261,7 +259,7 @@ def ask_problem(ctx: TurnContext) -> None:
         problem = None  # a tough client admits nothing to a question that could be asked of anyone
     if problem is None and ctx.grounding.generic == "problem" and ctx.difficulty.open_admits:
         problem = next((p for p in ctx.scenario.problems if p.id not in conv.problems), None)
-    if problem is None and ctx.difficulty.open_admits and _points_back_to_fact(ctx):
+    if problem is None and ctx.difficulty.open_admits and _points_back(ctx, conv.facts):
         problem = _closest_unadmitted(ctx)  # "How has it held up?" of the system just described
     if problem is None:
         ctx.voice.say("guarded")

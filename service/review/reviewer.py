@@ -46,9 +46,8 @@ class _Visit:
     need_voiced: bool = False
     objection_open: bool = False
     objection_steps: list[str] = field(default_factory=list)
-    proposal: bool = (
-        False  # a concrete next step is on the table (the salesperson's, or the client's other time)
-    )
+    # a concrete next step is on the table (the salesperson's, or the client's other time)
+    proposal: bool = False
     proposal_questioned: bool = False  # the client asked about it rather than answering
     countered: bool = False  # the client's last turn offered another time for it
     asked_need: bool = False  # the salesperson's last turn was a need-payoff question
@@ -266,7 +265,7 @@ class Reviewer:
         asked = asked_part(analysis.text)
         if not analysis.is_question or asked == analysis.text or (spin.label != "other" and not spin.unsure):
             return analysis
-        vector = self.analyser.embedder.embed_queries([focus(asked)])[0]
+        vector = self.analyser.embed(asked)
         spin = self.analyser.scorers["spin"].score(vector, asked, detect_language(asked), True, context)
         return replace(analysis, by_framework={**analysis.by_framework, "spin": spin})
 
